@@ -1,0 +1,23 @@
+namespace Autopilot.InferencePool.Client;
+
+/// <summary>
+/// Keys a caller puts in Semantic Kernel's PromptExecutionSettings.ExtensionData to steer one completion
+/// on the pool. Only these are read; anything else is ignored.
+/// </summary>
+public static class PoolExecutionSettings
+{
+    /// <summary>GBNF grammar text (root rule "root"); the output is guaranteed to match it.</summary>
+    public const string Grammar = "grammar";
+
+    /// <summary>Max tokens to generate (int).</summary>
+    public const string MaxTokens = "max_tokens";
+
+    /// <summary>Sampling temperature (float, 0 = greedy).</summary>
+    public const string Temperature = "temperature";
+
+    /// <summary>Sampling seed (int) so a run can be reproduced.</summary>
+    public const string Seed = "seed";
+
+    /// <summary>Deadline for the whole request in milliseconds (int); the pool cancels and frees the slot after it.</summary>
+    public const string DeadlineMs = "deadline_ms";
+}

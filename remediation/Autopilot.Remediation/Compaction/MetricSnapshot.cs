@@ -1,0 +1,13 @@
+namespace Autopilot.Remediation.Compaction;
+
+/// <summary>Health of one version (backend) of a workload at one instant. NaN where the source had no data.</summary>
+public sealed record MetricSnapshot(
+    string Version,
+    double ErrorRatio,
+    double P99LatencyMs,
+    double RequestsPerSecond,
+    int Restarts,
+    DateTimeOffset At);
+
+/// <summary>The compact text the model sees, and what was left out to fit the budget.</summary>
+public sealed record FactSheet(string Text, int Tokens, int TokenBudget, int FactsIncluded, int FactsDropped);

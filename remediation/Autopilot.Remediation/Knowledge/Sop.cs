@@ -1,0 +1,35 @@
+namespace Autopilot.Remediation.Knowledge;
+
+public enum KnowledgeKind
+{
+    Sop,
+    PostMortem,
+}
+
+/// <summary>Which alerts an SOP is for: any of the alert names, and every label given (value or regex).</summary>
+public sealed record SopMatchRule(IReadOnlyList<string> AlertNames, IReadOnlyDictionary<string, string> Labels);
+
+/// <summary>An action the SOP lets the model propose, with bounds on its parameters
+/// (e.g. max_step_percent, min_stable_weight, max_requests_per_second). Null bound = no SOP-level bound.</summary>
+public sealed record AllowedAction(
+    string Action,
+    int? MaxStepPercent = null,
+    int? MinStableWeight = null,
+    int? MinRequestsPerSecond = null,
+    int? MaxRequestsPerSecond = null);
+
+/// <summary>An SOP or post-mortem: Markdown with YAML front matter.</summary>
+public sealed record Sop(
+    string Id,
+    string Title,
+    KnowledgeKind Kind,
+    SopMatchRule Matches,
+    IReadOnlyList<AllowedAction> AllowedActions,
+    string DefaultAction,
+    bool DefaultActionSafe,
+    string Severity,
+    string Body,
+    string SourcePath);
+
+/// <summary>A retrieval hit: the score and every reason it matched (label rule, BM25 terms).</summary>
+public sealed record SopMatch(Sop Sop, double Score, IReadOnlyList<string> Reasons);
