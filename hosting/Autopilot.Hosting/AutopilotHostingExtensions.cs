@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Autopilot.Hosting;
+
+public static class AutopilotHostingExtensions
+{
+    /// <summary>Every Autopilot meter and activity source starts with this, so one wildcard collects them all.</summary>
+    public const string TelemetryPrefix = "Autopilot.";
+
+    /// <summary>
+    /// Traces and metrics for one app: ASP.NET Core and HttpClient instrumentation (so a trace follows an incident
+    /// across apps through Dapr's traceparent propagation), every "Autopilot.*" meter and source, a Prometheus
+    /// scrape endpoint, and OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT (or Telemetry:OtlpEndpoint) is set.
+    /// </summary>
+    public static IHostApplicationBuilder AddAutopilotHosting(this IHostApplicationBuilder builder, string serviceName)
+    {
+        var otlpEndpoint = builder.Configuration["Telemetry:OtlpEndpoint"]
+            ?? builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        if (otlpEndpoint is not null && !Uri.TryCreate(otlpEndpoint, UriKind.Absolute, out _))
+            throw new InvalidOperationException(
+                $"Configuration 'Telemetry:OtlpEndpoint' is '{otlpEndpoint}', which is not an absolute URI; use e.g. http://otel-collector:4317 or leave it unset.");
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks();
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(TelemetryPrefix + "*")
+                    .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !IsScrapeOrProbe(ctx.Request.Path))
+                    .AddHttpClientInstrumentation();
+                if (otlpEndpoint is not null) tracing.AddOtlpExporter(o => o.Endpoint = new Uri(otlpEndpoint));
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(TelemetryPrefix + "*")
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddPrometheusExporter();
+                if (otlpEndpoint is not null) metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlpEndpoint));
+            });
+        return builder;
+    }
+
+    /// <summary>/healthz (liveness), /readyz (checks tagged "ready"), /metrics (Prometheus scrape).</summary>
+    public static IEndpointRouteBuilder MapAutopilotHosting(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        endpoints.MapPrometheusScrapingEndpoint("/metrics");
+        return endpoints;
+    }
+
+    private static bool IsScrapeOrProbe(Microsoft.AspNetCore.Http.PathString path) =>
+        path.StartsWithSegments("/metrics") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");
+}

@@ -1,0 +1,2 @@
+// Placeholder until the stand-alone host is written.
+return 0;
