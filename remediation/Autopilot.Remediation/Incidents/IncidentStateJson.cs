@@ -34,6 +34,8 @@ public static class IncidentStateJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             AllowOutOfOrderMetadataProperties = true,
+            // Metric snapshots use NaN for "no data".
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
