@@ -16,7 +16,14 @@ public sealed class GbnfRecognizer
     private sealed record Literal(int[] CodePoints) : Node;
     private sealed record CharClass(bool Negated, (int Lo, int Hi)[] Ranges) : Node
     {
-        public bool Matches(int c) => Ranges.Any(r => c >= r.Lo && c <= r.Hi) != Negated;
+        public bool Matches(int c)
+        {
+            foreach (var (lo, hi) in Ranges)
+            {
+                if (c >= lo && c <= hi) return !Negated;
+            }
+            return Negated;
+        }
     }
     private sealed record AnyChar : Node;
     private sealed record RuleRef(string Name) : Node;
@@ -24,7 +31,11 @@ public sealed class GbnfRecognizer
     private sealed record Alternatives(Node[] Options) : Node;
     private sealed record Repeat(Node Item, int Min, int? Max) : Node;
 
+    // Printable ASCII, a few multi-byte code points, and characters a JSON string must escape.
+    private static readonly int[] SamplePool = [.. Enumerable.Range(0x20, 0x5F), 0xE9, 0x65E5, 0x1F600, 0x0A, 0x22, 0x5C];
+
     private readonly Dictionary<string, Node> _rules = new(StringComparer.Ordinal);
+    private readonly Dictionary<CharClass, int[]> _samplePools = new(ReferenceEqualityComparer.Instance);
     private readonly string _text;
     private int _pos;
 
@@ -126,10 +137,12 @@ public sealed class GbnfRecognizer
                 foreach (var c in literal.CodePoints) sb.Append(char.ConvertFromUtf32(c));
                 break;
             case CharClass cls:
-                int[] pool = [.. Enumerable.Range(0x20, 0x5F), 0xE9, 0x65E5, 0x1F600, 0x0A, 0x22, 0x5C];
-                var candidates = pool.Where(cls.Matches).ToArray();
-                if (candidates.Length == 0)
-                    candidates = cls.Ranges.Select(r => r.Lo).Where(cls.Matches).ToArray();
+                if (!_samplePools.TryGetValue(cls, out var candidates))
+                {
+                    candidates = SamplePool.Where(cls.Matches).ToArray();
+                    if (candidates.Length == 0) candidates = cls.Ranges.Select(r => r.Lo).Where(cls.Matches).ToArray();
+                    _samplePools[cls] = candidates;
+                }
                 sb.Append(char.ConvertFromUtf32(candidates[random.Next(candidates.Length)]));
                 break;
             case AnyChar:

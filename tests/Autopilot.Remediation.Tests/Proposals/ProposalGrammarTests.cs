@@ -31,7 +31,7 @@ public class ProposalGrammarTests
         var random = new Random(mask);
         var seen = new HashSet<string>();
 
-        for (var i = 0; i < 40; i++)
+        for (var i = 0; i < 20; i++)
         {
             var output = grammar.Sample(random);
             Assert.True(grammar.Accepts(output), output);
