@@ -65,7 +65,7 @@ public class AccessControlTests
     public void Nothing_may_invoke_the_actors_app_through_service_invocation()
     {
         var config = Manifests.ClusterConfigurationFor(SharedNames.ActorsAppId);
-        Assert.Empty(Callers.Where(c => MayInvokeAnything(config, c)));
+        Assert.DoesNotContain(Callers, c => MayInvokeAnything(config, c));
     }
 
     [Fact]
