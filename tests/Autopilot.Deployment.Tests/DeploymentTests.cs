@@ -98,6 +98,26 @@ public class DeploymentTests
             Assert.Equal(deployment.Namespace, Manifests.ClusterResource("ConfigMap", name).Namespace);
     }
 
+    [Theory]
+    [InlineData("Autopilot__Incidents__SopDirectory", "sops")]
+    [InlineData("Autopilot__Guardrail__PolicyDirectory", "policies")]
+    public void Actors_read_sops_and_policies_where_they_are_mounted(string setting, string volume)
+    {
+        var deployment = Manifests.DeploymentFor(SharedNames.ActorsAppId);
+        var container = MainContainer(deployment);
+        var mount = container.MapsAt("volumeMounts").Single(m => m.Str("name") == volume);
+        Assert.Equal(mount.Required("mountPath"), container.MapsAt("env").Single(e => e.Str("name") == setting).Required("value"));
+    }
+
+    [Fact]
+    public void The_sop_index_is_written_to_a_writable_volume()
+    {
+        var container = MainContainer(Manifests.DeploymentFor(SharedNames.ActorsAppId));
+        var index = container.MapsAt("env").Single(e => e.Str("name") == "Autopilot__Incidents__SopIndexPath").Required("value");
+        var mount = container.MapsAt("volumeMounts").Single(m => index.StartsWith(m.Required("mountPath") + "/", StringComparison.Ordinal));
+        Assert.NotEqual("true", mount.Str("readOnly"));
+    }
+
     [Fact]
     public void Alertmanager_reaches_the_actors_webhook_through_a_service()
     {
