@@ -30,6 +30,14 @@ public class PrometheusRulesTests
     }
 
     [Fact]
+    public void Fast_rules_fire_and_resolve_within_seconds_at_a_one_second_interval()
+    {
+        // rules-fast-test.yaml: a bad canary alerts within 20 s and resolves within 20 s of losing its traffic.
+        var (exitCode, output) = Tools.Run(Promtool, ["test", "rules", "rules-fast-test.yaml"], Repo.PathOf(Folder));
+        Assert.True(exitCode == 0, $"promtool test rules rules-fast-test.yaml failed:\n{output}");
+    }
+
+    [Fact]
     public void Every_shared_alert_name_has_a_rule_and_no_other_name_does()
     {
         var names = AlertRules("rules.yaml").Select(r => r.Required("alert")).ToHashSet();
