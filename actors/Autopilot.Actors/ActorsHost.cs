@@ -39,6 +39,7 @@ public static class ActorsHost
             options.RegisterActivity<ReportRestoreActivity>();
         });
 
+        services.AddSingleton<IAlertPublisher, DaprAlertPublisher>();
         services.AddSingleton<ActorProxies>();
         services.AddSingleton<ActorGuardrailGateway>();
         services.AddSingleton<IGuardrailGateway>(sp => sp.GetRequiredService<ActorGuardrailGateway>());

@@ -5,7 +5,6 @@ using Autopilot.Incidents.Telemetry;
 using Autopilot.Remediation.Alerts;
 using Dapr;
 using Dapr.AspNetCore;
-using Dapr.Client;
 using Microsoft.Extensions.Options;
 
 namespace Autopilot.Actors.Alerts;
@@ -26,7 +25,7 @@ public static class AlertEndpoints
     }
 
     private static async Task<IResult> ReceiveWebhookAsync(
-        HttpRequest request, DaprClient dapr, IOptions<AlertsOptions> options, ILoggerFactory loggers, CancellationToken ct)
+        HttpRequest request, IAlertPublisher publisher, IOptions<AlertsOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
         var settings = options.Value;
         if (!Authorized(request, settings.BearerToken))
@@ -43,7 +42,7 @@ public static class AlertEndpoints
                 detail: $"{parsed.Error!.Field}: {parsed.Error.Message}", extensions: Field(parsed.Error.Field));
 
         // The payload goes out as it came in: subscribers parse the same bytes with the same parser.
-        await dapr.PublishByteEventAsync(settings.PubSubName, settings.Topic, body, "application/json", cancellationToken: ct);
+        await publisher.PublishAsync(body, ct);
         loggers.CreateLogger("Autopilot.Alerts").LogInformation("Published {Count} alert(s) from receiver {Receiver} to {Topic}",
             parsed.Value!.Alerts.Count, parsed.Value.Receiver, settings.Topic);
         return Results.Accepted(value: new { published = parsed.Value.Alerts.Count });
