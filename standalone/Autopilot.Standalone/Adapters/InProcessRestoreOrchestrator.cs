@@ -67,8 +67,11 @@ public sealed class InProcessRestoreOrchestrator(
         }));
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stopping.CancelAsync();
         await Task.WhenAll(_running.Values);
         _stopping.Dispose();

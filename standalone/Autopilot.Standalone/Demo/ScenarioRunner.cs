@@ -44,7 +44,9 @@ public static class ScenarioRunner
         using var loggers = LoggerFactory.Create(b => { if (options.Logs is not null) b.AddProvider(options.Logs); });
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         await using var environment = await SimulatedEnvironment.StartAsync([scenario.Workload], loggers, ct);
-        await using var stack = options.WithPrometheus ? await PrometheusStack.StartAsync(options.StateDirectory, environment.MetricsUrl, ct) : null;
+        await using var stack = options.WithPrometheus
+            ? await PrometheusStack.StartAsync(options.StateDirectory, environment.MetricsUrl, Path.Combine(options.ContentRoot, "deploy", "prometheus", "rules-fast.yaml"), ct)
+            : null;
         var evaluator = stack is null ? environment.StartEvaluator(AlertRuleSettings.Fast, new Uri("http://127.0.0.1:9/"), http) : null;
 
         await using var host = await AutopilotHost.StartAsync(new StandaloneSettings
@@ -57,10 +59,9 @@ public static class ScenarioRunner
             PrometheusUrl = stack?.PrometheusUrl,
             BuiltinSeries = evaluator?.History,
             Configuration = options.Configuration,
-            Logs = options.Logs,
-        }, ct);
+        }, options.Logs, ct);
         if (environment.Notifier is { } notifier) notifier.Webhook = host.WebhookUrl;
-        stack?.PointAlertmanagerAt(host.WebhookUrl);
+        if (stack is not null) await stack.StartAlertmanagerAsync(host.WebhookUrl, ct);
 
         var watch = new RunWatch(scenario, environment, host, observer);
         if (evaluator is not null) evaluator.Transition += watch.OnAlert;

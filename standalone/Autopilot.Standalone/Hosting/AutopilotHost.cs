@@ -5,6 +5,7 @@ using Autopilot.Hosting;
 using Autopilot.Incidents;
 using Autopilot.Incidents.Alerts;
 using Autopilot.Incidents.Ports;
+using Autopilot.Incidents.Restore;
 using Autopilot.InferencePool.Engine.Hosting;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Routing;
@@ -88,6 +89,8 @@ public sealed class AutopilotHost : IAsyncDisposable
         services.AddSingleton(sp => new InMemoryTopic<byte[]>(AlertsTopic, new TopicOptions(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Autopilot.Standalone.Topic")));
         services.AddAutopilotIncidents(builder.Configuration);
+        if (builder.Configuration[$"{RestoreOptions.Section}:StepPercents:0"] is null)
+            services.PostConfigure<RestoreOptions>(o => o.StepPercents = [.. StandaloneSettings.RestoreSteps]);
         services.AddGatewayBridgeCore(builder.Configuration);
         services.AddInferencePoolEngine(builder.Configuration);
         services.AddInProcessInferencePool("autopilot-actors");
@@ -145,9 +148,9 @@ public sealed class AutopilotHost : IAsyncDisposable
             ["GatewayBridge:Kubernetes:Token"] = settings.KubernetesToken,
             ["InferencePool:ModelPath"] = settings.ModelPath,
             ["InferencePool:ModelCacheDirectory"] = Path.Combine(state.Root, "models"),
-            ["InferencePool:ContextSize"] = "1024",
+            ["InferencePool:ContextSize"] = "4096",
             ["InferencePool:MaxConcurrentSessions"] = "2",
-            ["InferencePool:KvCacheBudgetMb"] = "1024",
+            ["InferencePool:KvCacheBudgetMb"] = "2048",
             ["Autopilot:Health:Window"] = $"{(int)settings.Rules.RateWindow.TotalSeconds}s",
         };
         if (settings.PrometheusUrl is { } prometheus) values["Autopilot:Health:PrometheusUrl"] = prometheus.ToString().TrimEnd('/');

@@ -41,6 +41,12 @@ public sealed record StandaloneSettings
 
     public IReadOnlyDictionary<string, string?> Configuration { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>
+    /// Restore steps unless configured: two, so that with the mitigation they are three changes, which the shipped
+    /// checkout policy's max_changes (3 per hour) allows — every restore step is a change the guardrail counts.
+    /// </summary>
+    public static IReadOnlyList<int> RestoreSteps { get; } = [50, 100];
+
     /// <summary>The loop's timings for a simulator run: seconds instead of minutes, same logic.</summary>
     public static IReadOnlyDictionary<string, string?> FastTimings { get; } = new Dictionary<string, string?>
     {
@@ -52,5 +58,7 @@ public sealed record StandaloneSettings
         ["Autopilot:Restore:SettleDelay"] = "00:00:04",
         ["Autopilot:Guardrail:ApprovalTimeout"] = "00:00:15",
         ["Autopilot:Health:Window"] = "10s",
+        // The generated model's vocabulary is bytes: a whole JSON proposal needs a few hundred tokens.
+        ["Autopilot:Planning:MaxTokens"] = "384",
     };
 }
