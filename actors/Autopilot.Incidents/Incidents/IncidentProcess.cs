@@ -275,7 +275,7 @@ public sealed class IncidentProcess(
             activity?.SetTag("autopilot.proposal.action", plan.Proposal.Action);
         }
         turn = Step(turn, "plan", sw.Elapsed.TotalMilliseconds,
-            $"{plan.Proposal.Action} from {plan.Source}{(plan.Record.ModelError ?? plan.Record.ParseError) is { } why ? $" ({why})" : ""}");
+            $"{plan.Proposal.Action} from {plan.Source}" + ((plan.Record.ModelError ?? plan.Record.ParseError) is { } why ? $" ({why})" : ""));
         turn = turn with { Record = turn.Record! with { Plan = plan.Record, Proposal = plan.Proposal } };
         await state.SetAsync(turn, ct);
         return (turn, [new ProposalReady(plan.Proposal, plan.Source, plan.Proposal.Reason)]);
@@ -322,7 +322,7 @@ public sealed class IncidentProcess(
                 [new ChangeApproved(id, false), new ChangeApplied(id, result.Before, result.After)],
             DecisionStatus.Applied => [new ChangeRefused(id, RefusalKind.Failed, "applied without a result from the bridge")],
             DecisionStatus.AwaitingApproval => [new ChangeApproved(id, true)],
-            DecisionStatus.DryRun => [new ChangeRefused(id, RefusalKind.DryRun, decision.Change is { } c ? $"would have set {Weights(c.NewWeights)}" : "dry-run")],
+            DecisionStatus.DryRun => [new ChangeRefused(id, RefusalKind.DryRun, decision.Change is { } c ? "would have set " + Weights(c.NewWeights) : "dry-run")],
             DecisionStatus.Denied => [new ChangeRefused(id, RefusalKind.Denied, reasons)],
             DecisionStatus.Rejected => [new ChangeRefused(id, RefusalKind.Rejected, decision.Error ?? "rejected")],
             _ => [new ChangeRefused(id, RefusalKind.Failed, decision.Error ?? decision.Status.ToString())],

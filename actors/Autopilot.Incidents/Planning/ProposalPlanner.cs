@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Autopilot.Incidents.Ports;
 using Autopilot.InferencePool.Client;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Incidents;

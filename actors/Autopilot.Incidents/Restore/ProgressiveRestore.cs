@@ -40,6 +40,53 @@ public static class ProgressiveRestore
         return steps;
     }
 
+    /// <summary>
+    /// The restore sequence, written once for every orchestrator: apply a step, let it settle, check health; when
+    /// a step is refused or unhealthy put back the last healthy weights (compensation) and stop; report the
+    /// outcome to the incident. Deterministic given the step results, as a Dapr workflow must be.
+    /// </summary>
+    public static async Task<RestoreOutcome> RunAsync(IRestoreSteps steps, RestoreRequest request)
+    {
+        var outcome = await ExecuteAsync(steps, request);
+        await steps.ReportAsync(request, outcome);
+        return outcome;
+    }
+
+    private static async Task<RestoreOutcome> ExecuteAsync(IRestoreSteps steps, RestoreRequest request)
+    {
+        RestorePlan plan;
+        try
+        {
+            plan = await steps.PlanAsync(request);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new RestoreOutcome(request.RestoreId, request.IncidentId, false, [], $"could not plan the restore: {e.Message}");
+        }
+
+        var lastHealthy = plan.Start;
+        var results = new List<RestoreStepResult>();
+        foreach (var step in plan.Steps)
+        {
+            var result = await steps.ApplyStepAsync(request, step);
+            if (result.Status == DecisionStatus.Applied)
+            {
+                await steps.WaitAsync(request.SettleDelay);
+                var health = await steps.CheckHealthAsync(request);
+                result = result with { Healthy = health.Healthy, Summary = health.Summary };
+            }
+            results.Add(result);
+            if (!result.Healthy)
+            {
+                var compensation = await steps.CompensateAsync(request, lastHealthy);
+                return new RestoreOutcome(request.RestoreId, request.IncidentId, false, results,
+                    $"step {step.Index + 1} ({step.CanaryWeight}%) failed: {result.Summary}; {compensation}");
+            }
+            lastHealthy = step.Weights;
+        }
+        return new RestoreOutcome(request.RestoreId, request.IncidentId, true, results, null);
+    }
+
     public static string StepChangeId(RestoreRequest request, int index) => $"{request.RestoreId}.step{index + 1}";
 
     public static string CompensationChangeId(RestoreRequest request) => $"{request.RestoreId}.compensate";

@@ -1,53 +1,30 @@
 using Autopilot.Incidents.Ports;
+using Autopilot.Remediation.Routing;
 
 namespace Autopilot.Incidents.Restore;
 
 /// <summary>
-/// Runs a progressive restore in-process (the stand-alone orchestrator, and the reference the Dapr workflow
-/// mirrors with activities and durable timers): apply a step, wait SettleDelay, check health; on a failed step
-/// put back the last healthy weights; report the outcome to the incident.
+/// Runs a progressive restore in-process (the stand-alone orchestrator): <see cref="ProgressiveRestore.RunAsync"/>
+/// over <see cref="RestoreActivities"/> with TimeProvider delays. The Dapr host runs the same sequence as a workflow.
 /// </summary>
 public sealed class ProgressiveRestoreRunner(RestoreActivities activities, TimeProvider time)
 {
-    public async Task<RestoreOutcome> RunAsync(RestoreRequest request, CancellationToken ct)
-    {
-        var outcome = await ExecuteAsync(request, ct);
-        await activities.ReportAsync(request, outcome, ct);
-        return outcome;
-    }
+    public Task<RestoreOutcome> RunAsync(RestoreRequest request, CancellationToken ct) =>
+        ProgressiveRestore.RunAsync(new InProcessSteps(activities, time, ct), request);
 
-    private async Task<RestoreOutcome> ExecuteAsync(RestoreRequest request, CancellationToken ct)
+    private sealed class InProcessSteps(RestoreActivities activities, TimeProvider time, CancellationToken ct) : IRestoreSteps
     {
-        RestorePlan plan;
-        try
-        {
-            plan = await activities.PlanAsync(request, ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return new RestoreOutcome(request.RestoreId, request.IncidentId, false, [], $"could not plan the restore: {e.Message}");
-        }
+        public Task<RestorePlan> PlanAsync(RestoreRequest request) => activities.PlanAsync(request, ct);
 
-        var lastHealthy = plan.Start;
-        var results = new List<RestoreStepResult>();
-        foreach (var step in plan.Steps)
-        {
-            var result = await activities.ApplyStepAsync(request, step, ct);
-            if (result.Status == DecisionStatus.Applied)
-            {
-                await Task.Delay(request.SettleDelay, time, ct);
-                var health = await activities.CheckHealthAsync(request, ct);
-                result = result with { Healthy = health.Healthy, Summary = health.Summary };
-            }
-            results.Add(result);
-            if (!result.Healthy)
-            {
-                var compensation = await activities.CompensateAsync(request, lastHealthy, ct);
-                return new RestoreOutcome(request.RestoreId, request.IncidentId, false, results,
-                    $"step {step.Index + 1} ({step.CanaryWeight}%) failed: {result.Summary}; {compensation}");
-            }
-            lastHealthy = step.Weights;
-        }
-        return new RestoreOutcome(request.RestoreId, request.IncidentId, true, results, null);
+        public Task<RestoreStepResult> ApplyStepAsync(RestoreRequest request, RestoreStep step) => activities.ApplyStepAsync(request, step, ct);
+
+        public Task WaitAsync(TimeSpan delay) => delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, time, ct);
+
+        public Task<RestoreHealth> CheckHealthAsync(RestoreRequest request) => activities.CheckHealthAsync(request, ct);
+
+        public Task<string> CompensateAsync(RestoreRequest request, IReadOnlyList<BackendWeight> lastHealthy) =>
+            activities.CompensateAsync(request, lastHealthy, ct);
+
+        public Task ReportAsync(RestoreRequest request, RestoreOutcome outcome) => activities.ReportAsync(request, outcome, ct);
     }
 }
