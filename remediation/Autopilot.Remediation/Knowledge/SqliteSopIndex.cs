@@ -179,7 +179,19 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        if (_dirty || WatcherFailed) Refresh();
+        if (_dirty || WatcherFailed)
+        {
+            try
+            {
+                Refresh();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
+            {
+                // Keep answering from the last good index; the next lookup tries again.
+                _dirty = true;
+                _logger.LogError(ex, "Re-indexing SOP directory {Directory} failed; answering from the previous index", _directory);
+            }
+        }
 
         lock (_gate)
         {
@@ -400,6 +412,7 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
         }
         transaction.Commit();
         RebuildCount++;
+        SignalsTelemetry.SopIndexRebuilt();
     }
 
     private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
