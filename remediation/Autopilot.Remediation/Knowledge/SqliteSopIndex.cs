@@ -196,7 +196,7 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var candidates = new Dictionary<string, (double Score, List<string> Reasons)>(StringComparer.Ordinal);
+            var candidates = new Dictionary<string, (double Score, List<string> Reasons, bool ByRule)>(StringComparer.Ordinal);
 
             // Firing alerts decide; resolved ones only count when nothing fires.
             var alerts = query.Alerts.Where(a => a.Status == AlertStatus.Firing).ToList();
@@ -204,7 +204,7 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
             foreach (var document in _documents.Values)
             {
                 if (StructuredMatch(document.Sop, alerts) is { } structured)
-                    candidates[document.Sop.Id] = structured;
+                    candidates[document.Sop.Id] = (structured.Score, structured.Reasons, true);
             }
 
             var terms = QueryTerms(query, alerts);
@@ -220,16 +220,16 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
                 if (candidates.TryGetValue(id, out var existing))
                 {
                     existing.Reasons.Add(reason);
-                    candidates[id] = (existing.Score + textScore, existing.Reasons);
+                    candidates[id] = (existing.Score + textScore, existing.Reasons, existing.ByRule);
                 }
                 else
                 {
-                    candidates[id] = (textScore, [reason]);
+                    candidates[id] = (textScore, [reason], false);
                 }
             }
 
             return candidates
-                .Select(c => new SopMatch(_documents[c.Key].Sop, Math.Round(c.Value.Score, 6), c.Value.Reasons))
+                .Select(c => new SopMatch(_documents[c.Key].Sop, Math.Round(c.Value.Score, 6), c.Value.Reasons) { MatchedByRule = c.Value.ByRule })
                 .OrderByDescending(m => m.Score)
                 .ThenBy(m => m.Sop.Kind)
                 .ThenBy(m => m.Sop.Id, StringComparer.Ordinal)
