@@ -20,8 +20,6 @@ public interface IGatewayBridgeClient
     Task<IReadOnlyList<ChangeRecord>> ListChangesAsync(RouteRef? route = null, CancellationToken cancellationToken = default);
 }
 
-public sealed record UndoRequest(string ChangeId, string UndoChangeId, string IncidentId, string Reason);
-
 /// <summary>The bridge's journal entry for one change: enough to undo it exactly.</summary>
 public sealed record ChangeRecord(
     RouteChange Change,

@@ -1,4 +1,4 @@
-// Placeholder until the Autopilot.GatewayBridge host is written.
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using Autopilot.GatewayBridge;
+
+var app = await GatewayBridgeHost.BuildAsync(args);
+await app.RunAsync();

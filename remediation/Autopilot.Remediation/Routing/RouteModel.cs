@@ -57,6 +57,11 @@ public sealed record RouteChange(
     string Reason,
     bool DryRun);
 
+/// <summary>Asks the bridge to restore the weights (and rate-limit policy) a route had before change
+/// <paramref name="ChangeId"/>. UndoChangeId is the id of the undo itself (idempotent like any change).
+/// Route is optional: without it the bridge searches its journal across routes.</summary>
+public sealed record UndoRequest(string ChangeId, string UndoChangeId, string IncidentId, string Reason, RouteRef? Route = null);
+
 public enum ChangeOutcome
 {
     Applied,

@@ -1,0 +1,392 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Autopilot.GatewayBridge.Client;
+using Autopilot.GatewayBridge.Core.Configuration;
+using Autopilot.GatewayBridge.Core.Journal;
+using Autopilot.GatewayBridge.Core.Kubernetes;
+using Autopilot.GatewayBridge.Core.Routes;
+using Autopilot.Remediation.Alerts;
+using Autopilot.Remediation.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Autopilot.GatewayBridge.Core.Changes;
+
+/// <summary>
+/// The bridge itself: verifies the guardrail's approval, re-checks the precondition against the live route, patches
+/// it with optimistic concurrency, journals the previous weights on the route and undoes by change id. It implements
+/// <see cref="IGatewayBridgeClient"/> so stand-alone mode can use it in-process; the HTTP host maps its
+/// <see cref="GatewayBridgeException"/>s to problem details.
+/// </summary>
+public sealed class GatewayBridgeService(
+    KubernetesRouteStore store,
+    GatewayBridgeOptions options,
+    ApprovalKey approvalKey,
+    TimeProvider time,
+    ILogger<GatewayBridgeService> logger) : IGatewayBridgeClient
+{
+    public const string LastChangeIdAnnotation = "autopilot.io/last-change-id";
+    public const string LastIncidentIdAnnotation = "autopilot.io/last-incident-id";
+    public const string LastReasonAnnotation = "autopilot.io/last-change-reason";
+    public const string LastChangeAtAnnotation = "autopilot.io/last-change-at";
+
+    /// <summary>Gateway API bounds for a backendRef weight.</summary>
+    public const int MaxWeight = 1_000_000;
+
+    // Where each change id we have seen lives, so an undo without a route does not need a cluster-wide list.
+    private readonly ConcurrentDictionary<string, RouteRef> _routeOfChange = new(StringComparer.Ordinal);
+
+    public async Task<RouteState> GetRouteAsync(RouteRef route, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return HttpRouteDocument.ToState(await store.GetRouteAsync(route, cancellationToken));
+        }
+        catch (KubernetesApiException e)
+        {
+            throw Translate(e, route);
+        }
+    }
+
+    /// <summary>Routes in front of a workload: labelled with <see cref="GatewayBridgeOptions.WorkloadLabel"/> or named like it.</summary>
+    public async Task<IReadOnlyList<RouteState>> ListRoutesForWorkloadAsync(WorkloadKey workload, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var routes = await store.ListRoutesAsync(workload.Namespace, cancellationToken);
+            return routes
+                .Where(r => HttpRouteDocument.Labels(r).GetValueOrDefault(options.WorkloadLabel) == workload.Name
+                            || r["metadata"]?["name"]?.GetValue<string>() == workload.Name)
+                .Select(HttpRouteDocument.ToState)
+                .ToList();
+        }
+        catch (KubernetesApiException e)
+        {
+            throw Translate(e, null);
+        }
+    }
+
+    public async Task<ChangeResult> ApplyAsync(RouteChange change, string approvalToken, CancellationToken cancellationToken = default)
+    {
+        using var activity = GatewayBridgeTelemetry.Source.StartActivity("gateway-bridge apply-change");
+        activity?.SetTag("autopilot.change.id", change?.ChangeId);
+        ChangeValidation.Validate(change);
+        activity?.SetTag("autopilot.incident.id", change.IncidentId);
+        activity?.SetTag("autopilot.route", change.Route.ToString());
+        activity?.SetTag("autopilot.change.kind", change.Kind.ToString());
+        activity?.SetTag("autopilot.dry_run", change.DryRun);
+
+        CheckApproval(ApprovalToken.Verify(approvalToken, change, time.GetUtcNow(), approvalKey.Bytes), approvalToken, change.ChangeId, change.Route);
+        try
+        {
+            var result = await WithConflictRetries(change.Route, change.ChangeId, ct => ApplyOnce(change, ct), cancellationToken);
+            activity?.SetTag("autopilot.change.outcome", result.Outcome.ToString());
+            if (result.Outcome == ChangeOutcome.Applied)
+            {
+                GatewayBridgeTelemetry.ChangesApplied.Add(1, new KeyValuePair<string, object?>("kind", change.Kind.ToString()));
+                logger.LogInformation("Applied change {ChangeId} ({Kind}) for incident {IncidentId} to {Route}: {Before} -> {After}",
+                    change.ChangeId, change.Kind, change.IncidentId, change.Route, Format(result.Before), Format(result.After));
+            }
+            else
+            {
+                logger.LogInformation("Change {ChangeId} on {Route}: {Outcome}", change.ChangeId, change.Route, result.Outcome);
+            }
+            return result;
+        }
+        catch (GatewayBridgeException e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Title);
+            throw;
+        }
+    }
+
+    public async Task<ChangeResult> UndoAsync(UndoRequest request, string approvalToken, CancellationToken cancellationToken = default)
+    {
+        using var activity = GatewayBridgeTelemetry.Source.StartActivity("gateway-bridge undo-change");
+        ChangeValidation.Validate(request);
+        activity?.SetTag("autopilot.change.id", request.UndoChangeId);
+        activity?.SetTag("autopilot.undo_of", request.ChangeId);
+        activity?.SetTag("autopilot.incident.id", request.IncidentId);
+
+        CheckApproval(ApprovalToken.VerifyUndo(approvalToken, request, time.GetUtcNow(), approvalKey.Bytes), approvalToken, request.UndoChangeId, request.Route);
+        try
+        {
+            var route = request.Route ?? await LocateChangeAsync(request.ChangeId, cancellationToken);
+            activity?.SetTag("autopilot.route", route.ToString());
+            var result = await WithConflictRetries(route, request.UndoChangeId, ct => UndoOnce(route, request, ct), cancellationToken);
+            activity?.SetTag("autopilot.change.outcome", result.Outcome.ToString());
+            if (result.Outcome == ChangeOutcome.Undone)
+            {
+                GatewayBridgeTelemetry.ChangesUndone.Add(1);
+                logger.LogInformation("Undid change {ChangeId} on {Route} as {UndoChangeId} for incident {IncidentId}: {Before} -> {After}",
+                    request.ChangeId, route, request.UndoChangeId, request.IncidentId, Format(result.Before), Format(result.After));
+            }
+            return result;
+        }
+        catch (GatewayBridgeException e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Title);
+            throw;
+        }
+    }
+
+    public async Task<IReadOnlyList<ChangeRecord>> ListChangesAsync(RouteRef? route = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var documents = route is null
+                ? await store.ListRoutesAsync(null, cancellationToken)
+                : [await store.GetRouteAsync(route, cancellationToken)];
+            var records = new List<ChangeRecord>();
+            foreach (var document in documents)
+            {
+                var state = HttpRouteDocument.ToState(document);
+                foreach (var entry in ReadJournal(state).Entries)
+                {
+                    _routeOfChange[entry.ChangeId] = state.Route;
+                    records.Add(ToRecord(state, entry));
+                }
+            }
+            return records.OrderBy(r => r.Result.At).ThenBy(r => r.Change.ChangeId, StringComparer.Ordinal).ToList();
+        }
+        catch (KubernetesApiException e)
+        {
+            throw Translate(e, route);
+        }
+    }
+
+    private async Task<ChangeResult> ApplyOnce(RouteChange change, CancellationToken ct)
+    {
+        var document = await store.GetRouteAsync(change.Route, ct);
+        var state = HttpRouteDocument.ToState(document);
+        var journal = ReadJournal(state);
+        if (journal.Find(change.ChangeId) is { } done)
+        {
+            // Idempotency: a replayed change (a retry after a lost reply, a redelivered message) changes nothing.
+            return new ChangeResult(done.ChangeId, ChangeOutcome.AlreadyApplied, change.Route, done.Before, done.After, state.ResourceVersion, done.At);
+        }
+
+        if (state.Rules.All(r => r.Index != change.RuleIndex))
+            throw Refuse(422, "Rule not found", $"Route {change.Route} has {state.Rules.Count} rule(s); the change names rule {change.RuleIndex}.", "invalid");
+        var current = state.Weights(change.RuleIndex);
+        if (change.ExpectedWeights.Count > 0 && !SameWeights(current, change.ExpectedWeights))
+            throw Refuse(412, "Route changed since approval",
+                $"Route {change.Route} rule {change.RuleIndex} has {Format(current)} but the approval expected {Format(change.ExpectedWeights)}; re-evaluate against the current weights.",
+                "precondition");
+
+        var now = time.GetUtcNow();
+        var after = current;
+        string? policyBefore = null;
+        JsonArray? rules = null;
+        if (change.Kind == ChangeKind.SetRateLimit)
+        {
+            policyBefore = await ApplyRateLimitAsync(change.Route, change.RateLimit!, change.DryRun, ct);
+        }
+        else
+        {
+            after = ValidateNewWeights(change, current);
+            rules = HttpRouteDocument.RulesWithWeights(document, change.RuleIndex, after);
+        }
+
+        var entry = new JournalEntry(change.ChangeId, change.IncidentId, change.Kind, change.RuleIndex, change.Reason, now,
+            current, after, change.RateLimit, policyBefore);
+        var patched = await PatchAsync(change.Route, state.ResourceVersion, rules, journal.With(entry, options.JournalEntriesPerRoute), entry, change.DryRun, ct);
+        _routeOfChange[change.ChangeId] = change.Route;
+        return new ChangeResult(change.ChangeId, change.DryRun ? ChangeOutcome.DryRun : ChangeOutcome.Applied, change.Route,
+            current, HttpRouteDocument.ToState(patched).Weights(change.RuleIndex), HttpRouteDocument.ResourceVersion(patched), now);
+    }
+
+    private async Task<ChangeResult> UndoOnce(RouteRef route, UndoRequest request, CancellationToken ct)
+    {
+        var document = await store.GetRouteAsync(route, ct);
+        var state = HttpRouteDocument.ToState(document);
+        var journal = ReadJournal(state);
+        if (journal.Find(request.UndoChangeId) is { } done)
+            return new ChangeResult(done.ChangeId, ChangeOutcome.AlreadyApplied, route, done.Before, done.After, state.ResourceVersion, done.At);
+
+        var original = journal.Find(request.ChangeId)
+            ?? throw Refuse(404, "Change not found", $"Route {route} has no change '{request.ChangeId}' in its journal (it keeps the last {options.JournalEntriesPerRoute}).", "unknown_change");
+        if (original.UndoneBy is not null)
+            throw Refuse(409, "Change already undone", $"Change '{request.ChangeId}' on {route} was already undone by '{original.UndoneBy}'.", "already_undone");
+
+        var current = state.Weights(original.RuleIndex);
+        var now = time.GetUtcNow();
+        JsonArray? rules = null;
+        var after = current;
+        if (original.Kind == ChangeKind.SetRateLimit)
+        {
+            await RestoreRateLimitAsync(route, original.PolicyBefore, ct);
+        }
+        else
+        {
+            // Undo restores exact prior weights, so it must not silently discard a later change made on top.
+            if (!SameWeights(current, original.After))
+                throw Refuse(412, "Route changed since the change",
+                    $"Route {route} rule {original.RuleIndex} has {Format(current)}, not the {Format(original.After)} that change '{request.ChangeId}' set; undo the later changes first.",
+                    "precondition");
+            after = original.Before;
+            rules = HttpRouteDocument.RulesWithWeights(document, original.RuleIndex, after);
+        }
+
+        var entry = new JournalEntry(request.UndoChangeId, request.IncidentId, original.Kind, original.RuleIndex, request.Reason, now,
+            current, after, UndoOf: original.ChangeId);
+        var patched = await PatchAsync(route, state.ResourceVersion, rules, journal.With(entry, options.JournalEntriesPerRoute), entry, dryRun: false, ct);
+        _routeOfChange[request.UndoChangeId] = route;
+        return new ChangeResult(request.UndoChangeId, ChangeOutcome.Undone, route, current,
+            HttpRouteDocument.ToState(patched).Weights(original.RuleIndex), HttpRouteDocument.ResourceVersion(patched), now);
+    }
+
+    /// <summary>One merge patch: the rules (if weights change), audit annotations and the journal, conditional on resourceVersion.</summary>
+    private Task<JsonObject> PatchAsync(RouteRef route, string resourceVersion, JsonArray? rules, RouteJournal journal, JournalEntry entry, bool dryRun, CancellationToken ct)
+    {
+        var patch = new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["resourceVersion"] = resourceVersion,
+                ["annotations"] = new JsonObject
+                {
+                    [LastChangeIdAnnotation] = entry.ChangeId,
+                    [LastIncidentIdAnnotation] = entry.IncidentId,
+                    [LastReasonAnnotation] = entry.Reason,
+                    [LastChangeAtAnnotation] = entry.At.ToString("O"),
+                    [RouteJournal.Annotation] = journal.Serialize(),
+                },
+            },
+        };
+        if (rules is not null) patch["spec"] = new JsonObject { ["rules"] = rules };
+        return store.MergePatchRouteAsync(route, patch, dryRun, ct);
+    }
+
+    /// <summary>Applies the policy and returns its previous spec (JSON) or null when there was none, for undo.</summary>
+    private async Task<string?> ApplyRateLimitAsync(RouteRef route, RateLimitSpec limit, bool dryRun, CancellationToken ct)
+    {
+        var name = options.RateLimitPolicy.NamePrefix + route.Name;
+        var existing = await store.GetPolicyAsync(route.Namespace, name, ct);
+        var spec = (JsonObject)JsonNode.Parse(RateLimitPolicyTemplate.Render(options.RateLimitPolicy.SpecTemplate, route.Name, limit.RequestsPerSecond, limit.Burst))!;
+        await store.ApplyPolicyAsync(route.Namespace, name, spec, dryRun, ct);
+        return existing?["spec"]?.ToJsonString();
+    }
+
+    private async Task RestoreRateLimitAsync(RouteRef route, string? policyBefore, CancellationToken ct)
+    {
+        var name = options.RateLimitPolicy.NamePrefix + route.Name;
+        if (policyBefore is null) await store.DeletePolicyAsync(route.Namespace, name, dryRun: false, ct);
+        else await store.ApplyPolicyAsync(route.Namespace, name, (JsonObject)JsonNode.Parse(policyBefore)!, dryRun: false, ct);
+    }
+
+    /// <summary>
+    /// Runs one read-validate-patch attempt; on 409 (someone wrote the route in between) starts over from a fresh
+    /// read, so the precondition is checked against what is really there now.
+    /// </summary>
+    private async Task<ChangeResult> WithConflictRetries(RouteRef route, string changeId, Func<CancellationToken, Task<ChangeResult>> attempt, CancellationToken ct)
+    {
+        for (var attemptNumber = 0; ; attemptNumber++)
+        {
+            try
+            {
+                return await attempt(ct);
+            }
+            catch (KubernetesApiException e) when (e.StatusCode == 409 && attemptNumber < options.MaxConflictRetries)
+            {
+                GatewayBridgeTelemetry.Conflicts.Add(1);
+                logger.LogInformation("Conflict writing {Route} for change {ChangeId} (attempt {Attempt}); re-reading and re-validating",
+                    route, changeId, attemptNumber + 1);
+            }
+            catch (KubernetesApiException e)
+            {
+                throw Translate(e, route);
+            }
+            catch (InvalidDataException e)
+            {
+                throw Refuse(500, "Unreadable change journal", e.Message, "journal");
+            }
+        }
+    }
+
+    private async Task<RouteRef> LocateChangeAsync(string changeId, CancellationToken ct)
+    {
+        if (_routeOfChange.TryGetValue(changeId, out var known)) return known;
+        await ListChangesAsync(null, ct);
+        return _routeOfChange.TryGetValue(changeId, out var found)
+            ? found
+            : throw Refuse(404, "Change not found", $"No route's journal has a change '{changeId}'.", "unknown_change");
+    }
+
+    private IReadOnlyList<BackendWeight> ValidateNewWeights(RouteChange change, IReadOnlyList<BackendWeight> current)
+    {
+        var currentNames = current.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
+        var unknown = change.NewWeights.Where(w => !currentNames.Contains(w.Name)).Select(w => w.Name).ToList();
+        if (unknown.Count > 0)
+            throw Refuse(422, "Unknown backend", $"Route {change.Route} rule {change.RuleIndex} has no backendRef named {string.Join(", ", unknown)}; it has {string.Join(", ", currentNames)}.", "invalid");
+        var byName = change.NewWeights.ToDictionary(w => w.Name, w => w.Weight, StringComparer.Ordinal);
+        // Backends the change does not name keep their weight; the result is listed in the route's order.
+        var after = current.Select(b => new BackendWeight(b.Name, byName.GetValueOrDefault(b.Name, b.Weight))).ToList();
+        if (after.All(b => b.Weight == 0))
+            throw Refuse(422, "No backend left", $"The change would give every backend of {change.Route} rule {change.RuleIndex} weight 0, which drops all traffic.", "invalid");
+        return after;
+    }
+
+    private void CheckApproval(ApprovalCheck check, string? token, string changeId, RouteRef? route)
+    {
+        if (check == ApprovalCheck.Valid) return;
+        if (string.IsNullOrEmpty(token))
+            throw Refuse(401, "Approval required", $"Change '{changeId}' carries no approval token; only changes approved by the guardrail are applied.", "approval_missing");
+        var detail = check switch
+        {
+            ApprovalCheck.Expired => "The approval token has expired.",
+            ApprovalCheck.Mismatch => "The approval token was issued for a different change.",
+            ApprovalCheck.BadSignature => "The approval token's signature is not valid.",
+            _ => "The approval token is malformed.",
+        };
+        logger.LogWarning("Refused change {ChangeId} on {Route}: approval {ApprovalCheck}", changeId, route, check);
+        throw Refuse(403, "Approval rejected", detail, "approval_" + check.ToString().ToLowerInvariant());
+    }
+
+    private GatewayBridgeException Translate(KubernetesApiException e, RouteRef? route) => e.StatusCode switch
+    {
+        404 => Refuse(404, "Route not found", $"{e.Operation}: {e.ApiMessage}", "not_found"),
+        409 => Refuse(409, "Route kept changing", $"Gave up after {options.MaxConflictRetries + 1} attempts on {route}: {e.ApiMessage}", "conflict"),
+        400 or 422 => Refuse(422, "Kubernetes rejected the change", $"{e.Operation}: {e.ApiMessage}", "invalid"),
+        401 or 403 => Refuse(502, "Kubernetes API refused the bridge",
+            $"{e.Operation}: {e.StatusCode} {e.Reason}: {e.ApiMessage}. Check the gateway-bridge service account's RBAC (get/list/watch/patch on httproutes.gateway.networking.k8s.io).", "kubernetes_forbidden"),
+        _ => Refuse(e.StatusCode >= 500 ? 503 : 502, "Kubernetes API error", $"{e.Operation}: {e.StatusCode} {e.Reason}: {e.ApiMessage}", "kubernetes_error"),
+    };
+
+    private GatewayBridgeException Refuse(int status, string title, string detail, string reason)
+    {
+        GatewayBridgeTelemetry.ChangesRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        if (status >= 500) logger.LogError("gateway-bridge refused: {Status} {Title}: {Detail}", status, title, detail);
+        else logger.LogWarning("gateway-bridge refused: {Status} {Title}: {Detail}", status, title, detail);
+        return new GatewayBridgeException(status, title, detail);
+    }
+
+    private RouteJournal ReadJournal(RouteState state)
+    {
+        try
+        {
+            return RouteJournal.FromAnnotations(state.Annotations);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Refuse(500, "Unreadable change journal", $"{state.Route}: {e.Message}", "journal");
+        }
+    }
+
+    /// <summary>A journal entry on the wire; ResourceVersion is the route's as listed (the journal does not know later ones).</summary>
+    private static ChangeRecord ToRecord(RouteState state, JournalEntry entry)
+    {
+        var route = state.Route;
+        var change = new RouteChange(entry.ChangeId, entry.IncidentId, route, entry.RuleIndex, entry.Kind,
+            entry.Before, entry.After, entry.RateLimit, entry.Reason, DryRun: false);
+        var result = new ChangeResult(entry.ChangeId, entry.UndoOf is null ? ChangeOutcome.Applied : ChangeOutcome.Undone,
+            route, entry.Before, entry.After, state.ResourceVersion, entry.At);
+        return new ChangeRecord(change, result, entry.Before, entry.UndoneBy);
+    }
+
+    internal static bool SameWeights(IReadOnlyList<BackendWeight> a, IReadOnlyList<BackendWeight> b) =>
+        a.Count == b.Count && a.All(x => b.Any(y => y.Name == x.Name && y.Weight == x.Weight));
+
+    private static string Format(IReadOnlyList<BackendWeight> weights) =>
+        "[" + string.Join(", ", weights.Select(w => $"{w.Name}={w.Weight}")) + "]";
+}
