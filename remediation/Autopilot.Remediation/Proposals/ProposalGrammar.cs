@@ -28,11 +28,11 @@ public static class ProposalGrammar
             (RootRule, string.Join(" | ", shape.Actions.Select(RuleName))),
         };
         foreach (var action in shape.Actions) rules.AddRange(RulesFor(action, shape));
-        rules.Add(("route", GbnfText.Literal(JsonString(context.Route))));
+        if (shape.Actions.Any(ProposalShape.RouteActions.Contains)) rules.Add(("route", GbnfText.Literal(JsonString(context.Route))));
         rules.Add(("reason", $"\"\\\"\" [^\"\\\\\\x00-\\x1F\\x7F]{{1,{ProposalLimits.MaxReasonLength}}} \"\\\"\""));
 
         var text = new StringBuilder()
-            .Append("# Proposal grammar for route ").Append(context.Route.ReplaceLineEndings(" "))
+            .Append("# Proposal grammar for route ").Append(ProposalShape.HasRoute(context) ? context.Route.ReplaceLineEndings(" ") : "(none)")
             .Append("; actions: ").AppendJoin(", ", shape.Actions).Append('\n');
         foreach (var (name, body) in rules) text.Append(name).Append(" ::= ").Append(body).Append('\n');
         return text.ToString();

@@ -184,6 +184,22 @@ public class ProposalGrammarTests
     }
 
     [Fact]
+    public void Without_a_route_only_escalate_and_no_action_can_be_expressed()
+    {
+        var noRoute = new ProposalContext("", [], null);
+        AllowedAction[] allowed = [new(ActionNames.RollbackCanary), new(ActionNames.ShiftTraffic), new(ActionNames.Escalate)];
+
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(allowed, noRoute));
+
+        Assert.True(grammar.Accepts("""{"action":"escalate","reason":"route unreadable"}"""));
+        Assert.False(grammar.Accepts("""{"action":"rollback_canary","route":"","reason":"x"}"""));
+        var parsed = ProposalParser.Parse("""{"action":"rollback_canary","route":"","reason":"x"}""", allowed, noRoute);
+        Assert.Equal("action", parsed.Error!.Field);
+        Assert.Contains("no route", parsed.Error.Message);
+        Assert.Throws<ArgumentException>(() => ProposalGrammar.Build([new AllowedAction(ActionNames.RollbackCanary)], noRoute));
+    }
+
+    [Fact]
     public void Json_schema_lists_the_same_actions_and_bounds()
     {
         AllowedAction[] allowed =
