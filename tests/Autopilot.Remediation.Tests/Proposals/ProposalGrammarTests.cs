@@ -138,6 +138,9 @@ public class ProposalGrammarTests
     [InlineData(19, 1234)]
     [InlineData(1, 1_000_000)]
     [InlineData(987, 3001)]
+    [InlineData(10, 30)]
+    [InlineData(100, 199)]
+    [InlineData(105, 2099)]
     public void Integer_ranges_admit_exactly_their_numbers(int min, int max)
     {
         var grammar = new GbnfRecognizer("root ::= " + GbnfText.IntegerRange(min, max));
