@@ -17,20 +17,24 @@ namespace Autopilot.Benchmarks.Pool;
 /// The inference-pool benchmark on the generated bench model (wide and deep enough that decoding is bound by memory
 /// bandwidth, like a 7B model on CPU): aggregate tokens/s batched vs one context per request at 1, 4 and 16 sessions;
 /// prompt tokens evaluated with and without prefix reuse for a ~400-token shared prefix; peak RSS with 16 and 64
-/// callers queued behind a fixed number of sessions. Options: --tokens N (per session, default 32), --model file.gguf.
+/// callers queued behind a fixed number of sessions. Options: --tokens N (per session, default 32), --repeat N (best of
+/// N timed runs, default 3), --model file.gguf.
 /// </summary>
 public static class PoolBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
         var tokens = Option(args, "--tokens") is { } t ? int.Parse(t) : 32;
+        var repeat = Option(args, "--repeat") is { } r ? int.Parse(r) : 3;
         var modelPath = Option(args, "--model") ?? TinyModel.EnsureCached(TinyModelSpec.Bench);
         var info = GgufFile.Read(modelPath);
         Console.WriteLine($"model: {info.Name} ({new FileInfo(modelPath).Length / (1 << 20)} MiB, {info.Number("block_count")} layers, " +
                           $"embedding {info.Number("embedding_length")}), {Environment.ProcessorCount} cores, {tokens} tokens per session");
+        if (File.Exists("/proc/loadavg"))
+            Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()} (timings on a busy machine are noisy; best of {repeat} runs shown)");
         Console.WriteLine();
 
-        await ThroughputAsync(modelPath, tokens);
+        await ThroughputAsync(modelPath, tokens, repeat);
         await PrefixReuseAsync(modelPath);
         await MemoryUnderQueueingAsync(modelPath);
         return 0;
@@ -73,47 +77,58 @@ public static class PoolBenchmark
         }
     }
 
-    private static async Task ThroughputAsync(string modelPath, int tokens)
+    private static async Task ThroughputAsync(string modelPath, int tokens, int repeat)
     {
         Console.WriteLine("1. aggregate decode throughput (tokens/s), all sessions submitted at once");
         Console.WriteLine($"{"sessions",8} {"batched",10} {"naive",10} {"ratio",7}");
         foreach (var sessions in new[] { 1, 4, 16 })
         {
-            double batched;
+            var batched = 0.0;
             await using (var engine = await InferencePoolEngine.LoadAsync(Options(modelPath, sessions), NullLoggerFactory.Instance, new PoolMetrics()))
             {
                 await RunOneAsync(engine, 0, Request(0, 2)); // warm-up
-                var clock = Stopwatch.StartNew();
-                var results = await Task.WhenAll(Enumerable.Range(0, sessions).Select(i => RunOneAsync(engine, i, Request(i, tokens))));
-                batched = results.Sum(r => r.CompletionTokens) / clock.Elapsed.TotalSeconds;
+                for (var run = 0; run < repeat; run++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    var results = await Task.WhenAll(Enumerable.Range(0, sessions).Select(i => RunOneAsync(engine, i, Request(i, tokens))));
+                    batched = Math.Max(batched, results.Sum(r => r.CompletionTokens) / clock.Elapsed.TotalSeconds);
+                }
             }
 
-            var naive = await NaiveAsync(modelPath, sessions, tokens);
+            var naive = await NaiveAsync(modelPath, sessions, tokens, repeat);
             Console.WriteLine($"{sessions,8} {batched,10:F1} {naive,10:F1} {batched / naive,6:F2}x");
         }
         Console.WriteLine();
     }
 
     /// <summary>The same work with one llama.cpp context per request (LLamaSharp's StatelessExecutor), all at once.</summary>
-    private static async Task<double> NaiveAsync(string modelPath, int sessions, int tokens)
+    private static async Task<double> NaiveAsync(string modelPath, int sessions, int tokens, int repeat)
     {
         var parameters = new ModelParams(modelPath) { ContextSize = 1024, Threads = Environment.ProcessorCount, GpuLayerCount = 0 };
         using var weights = await LLamaWeights.LoadFromFileAsync(parameters);
-        var clock = Stopwatch.StartNew();
-        var counts = await Task.WhenAll(Enumerable.Range(0, sessions).Select(i => Task.Run(async () =>
+        await GenerateAsync(0, 2); // warm-up, as the batched run has
+        var best = 0.0;
+        for (var run = 0; run < repeat; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            var counts = await Task.WhenAll(Enumerable.Range(0, sessions).Select(i => Task.Run(() => GenerateAsync(i, tokens))));
+            best = Math.Max(best, counts.Sum() / clock.Elapsed.TotalSeconds);
+        }
+        return best;
+
+        async Task<int> GenerateAsync(int i, int maxTokens)
         {
             var executor = new StatelessExecutor(weights, parameters) { ApplyTemplate = false };
             var inference = new InferenceParams
             {
-                MaxTokens = tokens,
+                MaxTokens = maxTokens,
                 SamplingPipeline = new DefaultSamplingPipeline { Temperature = 0, Seed = (uint)i },
             };
             var generated = 0;
             await foreach (var _ in executor.InferAsync($"User: alert {i}: checkout-v2 error ratio high\n\nAssistant: ", inference))
                 generated++;
             return generated;
-        })));
-        return counts.Sum() / clock.Elapsed.TotalSeconds;
+        }
     }
 
     private static async Task PrefixReuseAsync(string modelPath)
