@@ -9,6 +9,9 @@ public static class PoolExecutionSettings
     /// <summary>GBNF grammar text (root rule "root"); the output is guaranteed to match it.</summary>
     public const string Grammar = "grammar";
 
+    /// <summary>JSON schema text; the output is guaranteed to be JSON matching it. Use this or <see cref="Grammar"/>.</summary>
+    public const string JsonSchema = "json_schema";
+
     /// <summary>Max tokens to generate (int).</summary>
     public const string MaxTokens = "max_tokens";
 

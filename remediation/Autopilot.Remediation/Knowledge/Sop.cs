@@ -29,7 +29,14 @@ public sealed record Sop(
     bool DefaultActionSafe,
     string Severity,
     string Body,
-    string SourcePath);
+    string SourcePath)
+{
+    /// <summary>Extra search keywords from the front matter ("tags"); they feed the text index only.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>The bounds for one action, or null when the SOP does not allow it.</summary>
+    public AllowedAction? Allowed(string action) => AllowedActions.FirstOrDefault(a => a.Action == action);
+}
 
 /// <summary>A retrieval hit: the score and every reason it matched (label rule, BM25 terms).</summary>
 public sealed record SopMatch(Sop Sop, double Score, IReadOnlyList<string> Reasons);

@@ -1,3 +1,4 @@
+using Autopilot.Remediation.Proposals;
 using Autopilot.Remediation.Routing;
 
 namespace Autopilot.Remediation.Policies;
@@ -15,6 +16,10 @@ public sealed record Verdict(
 {
     public static Verdict Deny(string policyName, params PolicyViolation[] violations) =>
         new(false, violations, false, false, policyName);
+
+    /// <summary>The concrete change that was evaluated (null for escalate/no_action or a proposal that does not
+    /// fit the route). Apply exactly this, so what runs is what the policy judged.</summary>
+    public ResolvedChange? Change { get; init; }
 }
 
 /// <summary>A change the guardrail let through, kept per route for the sliding-window limits.</summary>

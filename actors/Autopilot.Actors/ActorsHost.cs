@@ -1,0 +1,71 @@
+using Autopilot.Actors.Alerts;
+using Autopilot.Actors.DaprAdapters;
+using Autopilot.Actors.Guardrail;
+using Autopilot.Actors.Incidents;
+using Autopilot.Actors.Restore;
+using Autopilot.GatewayBridge.Client;
+using Autopilot.Incidents;
+using Autopilot.Incidents.Ports;
+using Autopilot.InferencePool.Client;
+using Autopilot.Remediation.Incidents;
+using Dapr.Workflow;
+
+namespace Autopilot.Actors;
+
+/// <summary>The Dapr host of the incident loop: actor types, alert endpoints, the restore workflow, the audit API.</summary>
+public static class ActorsHost
+{
+    public static IServiceCollection AddAutopilotActors(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section)).ValidateOnStart();
+        services.AddDaprClient(client => client.UseJsonSerializationOptions(IncidentStateJson.Options));
+        services.AddActors(options =>
+        {
+            options.Actors.RegisterActor<IncidentActor>();
+            options.Actors.RegisterActor<GuardrailActor>();
+            options.JsonSerializerOptions = IncidentStateJson.Options;
+            options.ActorIdleTimeout = TimeSpan.FromMinutes(30);
+            // A model call may take a while; Dapr must not reassign the actor under a running turn.
+            options.DrainOngoingCallTimeout = TimeSpan.FromSeconds(60);
+            options.ReentrancyConfig = new Dapr.Actors.ActorReentrancyConfig { Enabled = false };
+        });
+        services.AddDaprWorkflow(options =>
+        {
+            options.RegisterWorkflow<ProgressiveRestoreWorkflow>();
+            options.RegisterActivity<PlanRestoreActivity>();
+            options.RegisterActivity<ApplyRestoreStepActivity>();
+            options.RegisterActivity<CheckRestoreHealthActivity>();
+            options.RegisterActivity<CompensateRestoreActivity>();
+            options.RegisterActivity<ReportRestoreActivity>();
+        });
+
+        services.AddSingleton<IAlertPublisher, DaprAlertPublisher>();
+        services.AddSingleton<ActorProxies>();
+        services.AddSingleton<ActorGuardrailGateway>();
+        services.AddSingleton<IGuardrailGateway>(sp => sp.GetRequiredService<ActorGuardrailGateway>());
+        services.AddSingleton<IIncidentDispatcher, ActorIncidentDispatcher>();
+        services.AddSingleton<IRestoreOrchestrator, DaprRestoreOrchestrator>();
+        services.AddSingleton<IIncidentJournal>(sp => new DaprIncidentJournal(
+            sp.GetRequiredService<global::Dapr.Client.DaprClient>(),
+            configuration["Autopilot:Journal:StateStore"] is { Length: > 0 } store ? store : DaprIncidentJournal.DefaultStore));
+
+        var pool = configuration["Autopilot:InferencePool:BaseAddress"]
+            ?? $"http://127.0.0.1:{configuration["DAPR_HTTP_PORT"] ?? "3500"}/v1.0/invoke/inference-pool/method/";
+        if (!Uri.TryCreate(pool, UriKind.Absolute, out var poolUri))
+            throw new InvalidOperationException($"Autopilot:InferencePool:BaseAddress is '{pool}'; use an absolute URL such as http://inference-pool:8080/.");
+        services.AddInferencePoolClient(poolUri, "autopilot-actors");
+        services.AddGatewayBridgeHttpClient(configuration);
+        services.AddAutopilotIncidents(configuration);
+        return services;
+    }
+
+    public static WebApplication MapAutopilotActors(this WebApplication app)
+    {
+        app.MapActorsHandlers();
+        app.MapSubscribeHandler();
+        app.MapAlertEndpoints();
+        app.MapIncidentEndpoints();
+        app.MapApprovalEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,17 @@
+using Autopilot.Actors.DaprAdapters;
+using Autopilot.Incidents.Ports;
+using Autopilot.Remediation.Alerts;
+
+namespace Autopilot.Actors.Incidents;
+
+/// <summary><see cref="IIncidentDispatcher"/> over actor proxies to IncidentActor (id = workload key).</summary>
+public sealed class ActorIncidentDispatcher(ActorProxies proxies) : IIncidentDispatcher
+{
+    public Task DispatchAsync(WorkloadKey workload, IReadOnlyList<Alert> alerts, CancellationToken ct) =>
+        proxies.Create(ActorIds.Incident(workload), ActorProxies.IncidentActorType)
+            .InvokeMethodAsync(nameof(IIncidentActor.HandleAlertsAsync), new AlertDelivery(alerts), ct);
+
+    public Task CompleteRestoreAsync(WorkloadKey workload, RestoreOutcome outcome, CancellationToken ct) =>
+        proxies.Create(ActorIds.Incident(workload), ActorProxies.IncidentActorType)
+            .InvokeMethodAsync(nameof(IIncidentActor.CompleteRestoreAsync), outcome, ct);
+}

@@ -1,0 +1,463 @@
+using System.Diagnostics;
+using Autopilot.Incidents.Health;
+using Autopilot.Incidents.Planning;
+using Autopilot.Incidents.Ports;
+using Autopilot.Incidents.Restore;
+using Autopilot.Incidents.Telemetry;
+using Autopilot.Remediation.Alerts;
+using Autopilot.Remediation.Compaction;
+using Autopilot.Remediation.Incidents;
+using Autopilot.Remediation.Knowledge;
+using Autopilot.Remediation.Proposals;
+using Autopilot.Remediation.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Autopilot.Incidents.Incidents;
+
+/// <summary>
+/// The incident loop of one workload: feeds events to the <see cref="IncidentMachine"/>, persists each
+/// transition, then runs the commands it returns (perceive → compact → retrieve → plan → guardrail, verification,
+/// undo, restore, escalation) and records all of it in the audit trail. The host delivers one call at a time per
+/// workload. A step that does not finish (crash, unreachable dependency) is re-driven by the "resume" reminder;
+/// every downstream step is idempotent by the incident's deterministic ids, so a retry never changes traffic twice.
+/// </summary>
+public sealed class IncidentProcess(
+    WorkloadKey workload,
+    IKeyedState<IncidentProcessState> state,
+    IReminders reminders,
+    IncidentServices services)
+{
+    public const string VerifyReminder = "verify";
+    public const string ApprovalReminder = "approval";
+    public const string ResumeReminder = "resume";
+    private const int MaxSteps = 200;
+
+    private readonly ILogger _logger = services.Logger;
+    private readonly RouteRef _route = services.Options.RouteFor(workload);
+
+    public WorkloadKey Workload => workload;
+
+    public Task HandleAlertsAsync(IReadOnlyList<Alert> alerts, CancellationToken ct) =>
+        alerts.Count == 0 ? Task.CompletedTask : RunAsync(new AlertsReceived(alerts), ct);
+
+    public async Task ReceiveReminderAsync(string name, CancellationToken ct)
+    {
+        switch (name)
+        {
+            case VerifyReminder:
+                await RunAsync(new VerificationDue(), ct);
+                break;
+            case ApprovalReminder:
+                var waiting = await LoadAsync(ct);
+                await RunCommandsAsync(waiting, [new PollApproval(CurrentChangeId(waiting), TimeSpan.Zero)], ct);
+                break;
+            case ResumeReminder:
+                var turn = await LoadAsync(ct);
+                var commands = services.Machine.Resume(turn.Machine);
+                _logger.LogInformation("Resuming incident {IncidentId} of {Workload} in {Phase} with {Count} command(s)",
+                    turn.Machine.Current?.Id, workload, turn.Machine.Current?.Phase, commands.Count);
+                await RunCommandsAsync(turn, commands, ct);
+                break;
+            default:
+                _logger.LogWarning("Incident process of {Workload} ignored unknown reminder {Reminder}", workload, name);
+                break;
+        }
+    }
+
+    public async Task CompleteRestoreAsync(RestoreOutcome outcome, CancellationToken ct)
+    {
+        var turn = await LoadAsync(ct);
+        if (turn.Record is { } record && record.IncidentId == outcome.IncidentId)
+        {
+            turn = turn with { Record = record with { Restore = outcome } };
+            await state.SetAsync(turn, ct);
+        }
+        var summary = outcome.Completed ? ProgressiveRestore.Summarise(outcome.Steps) : outcome.FailureReason ?? "failed";
+        await RunAsync(new RestoreFinished(outcome.RestoreId, outcome.Completed, summary), ct);
+    }
+
+    public async Task<IncidentProcessState> ReadAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    private async Task RunAsync(IncidentEvent first, CancellationToken ct)
+    {
+        var turn = await LoadAsync(ct);
+        var pending = new List<IncidentCommand>();
+        var applied = await ApplyAsync(turn, first, pending, ct);
+        if (applied is null) return;
+        await RunCommandsAsync(applied, pending, ct);
+    }
+
+    /// <summary>Runs commands (and the events they produce) until none are left. Failures leave the "resume"
+    /// reminder in place so the step is retried later; they never escape to the caller that delivered the event.</summary>
+    private async Task RunCommandsAsync(IncidentProcessState turn, IReadOnlyList<IncidentCommand> commands, CancellationToken ct)
+    {
+        if (commands.Count == 0)
+        {
+            await JournalAsync(turn, ct);
+            return;
+        }
+
+        var queue = new Queue<IncidentCommand>(commands);
+        await reminders.ScheduleAsync(ResumeReminder, services.Options.StepRetryDelay, ct);
+        try
+        {
+            while (queue.TryDequeue(out var command))
+            {
+                var (next, events) = await ExecuteAsync(turn, command, ct);
+                turn = next;
+                foreach (var incidentEvent in events)
+                {
+                    var produced = new List<IncidentCommand>();
+                    turn = await ApplyAsync(turn, incidentEvent, produced, ct) ?? turn;
+                    foreach (var c in produced) queue.Enqueue(c);
+                }
+            }
+            await reminders.CancelAsync(ResumeReminder, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            _logger.LogError(e, "Incident step failed for {Workload}; retrying in {Delay}", workload, services.Options.StepRetryDelay);
+            turn = await LoadAsync(ct);
+            turn = Step(turn, "error", 0, $"{e.GetType().Name}: {e.Message} (retry in {services.Options.StepRetryDelay})");
+            await state.SetAsync(turn, ct);
+        }
+        await JournalAsync(turn, ct);
+    }
+
+    /// <summary>Applies one event; persists and returns the new state, or null (nothing persisted) when rejected.</summary>
+    private async Task<IncidentProcessState?> ApplyAsync(IncidentProcessState turn, IncidentEvent incidentEvent, List<IncidentCommand> commands, CancellationToken ct)
+    {
+        var now = services.Time.GetUtcNow();
+        var transition = services.Machine.Apply(turn.Machine, incidentEvent, now);
+        if (!transition.Accepted)
+        {
+            _logger.LogInformation("Incident event {Event} for {Workload} not applied: {Reason}", incidentEvent.GetType().Name, workload, transition.Rejection);
+            return null;
+        }
+
+        var next = turn with { Machine = transition.State };
+        if (transition.State.Current is { } incident)
+        {
+            var record = turn.Record is { } existing && existing.IncidentId == incident.Id ? existing : null;
+            if (record is null)
+            {
+                record = IncidentRecord.Open(incident.Id, workload, incident.OpenedAt);
+                services.Telemetry.IncidentsOpened.Add(1);
+                services.Telemetry.IncidentsOpen.Add(1);
+                _logger.LogWarning("Incident {IncidentId} opened for {Workload}", incident.Id, workload);
+            }
+            if (incidentEvent is AlertsReceived received) record = record with { Alerts = Digest(record.Alerts, received.Alerts, incident) };
+            record = record with
+            {
+                Phase = incident.Phase,
+                UpdatedAt = now,
+                ClosedAt = incident.ClosedAt,
+                Outcome = incident.Outcome,
+                Proposal = incident.Proposal ?? record.Proposal,
+            };
+            next = next with { Record = record };
+        }
+        await state.SetAsync(next, ct);
+        commands.AddRange(transition.Commands);
+        return next;
+    }
+
+    private async Task<(IncidentProcessState, IReadOnlyList<IncidentEvent>)> ExecuteAsync(IncidentProcessState turn, IncidentCommand command, CancellationToken ct)
+    {
+        switch (command)
+        {
+            case BeginTriage:
+                return await TriageAsync(turn, ct);
+            case SubmitProposal submit:
+                return await SubmitAsync(turn, submit, ct);
+            case PollApproval poll when poll.After > TimeSpan.Zero:
+                await reminders.ScheduleAsync(ApprovalReminder, poll.After, ct);
+                return (turn, []);
+            case PollApproval poll:
+                return await PollAsync(turn, poll, ct);
+            case ScheduleVerification verify:
+                await reminders.ScheduleAsync(VerifyReminder, verify.After > TimeSpan.Zero ? verify.After : TimeSpan.FromSeconds(1), ct);
+                return (turn, []);
+            case CheckHealth:
+                return await CheckHealthAsync(turn, ct);
+            case UndoChange undo:
+                return await UndoAsync(turn, undo, ct);
+            case StartRestore start:
+                return await StartRestoreAsync(turn, start, ct);
+            case NotifyEscalation escalation:
+                services.Telemetry.Escalations.Add(1);
+                _logger.LogWarning("ESCALATION incident {IncidentId} ({Workload}): {Reason}", escalation.IncidentId, workload, escalation.Reason);
+                turn = Step(turn, "escalate", 0, escalation.Reason);
+                turn = turn with { Record = turn.Record! with { Escalations = [.. turn.Record!.Escalations, escalation.Reason] } };
+                await state.SetAsync(turn, ct);
+                return (turn, []);
+            case CloseIncident close:
+                await reminders.CancelAsync(VerifyReminder, ct);
+                await reminders.CancelAsync(ApprovalReminder, ct);
+                services.Telemetry.IncidentsOpen.Add(-1);
+                services.Telemetry.IncidentsClosed.Add(1, new KeyValuePair<string, object?>("phase", close.Phase.ToString()));
+                _logger.LogInformation("Incident {IncidentId} closed as {Phase}: {Outcome}", close.IncidentId, close.Phase, close.Outcome);
+                return (turn, []);
+            default:
+                throw new InvalidOperationException($"No handler for incident command {command.GetType().Name}.");
+        }
+    }
+
+    private async Task<(IncidentProcessState, IReadOnlyList<IncidentEvent>)> TriageAsync(IncidentProcessState turn, CancellationToken ct)
+    {
+        if (turn.Machine.Current is { Phase: IncidentPhase.Firing })
+        {
+            var started = new List<IncidentCommand>();
+            turn = await ApplyAsync(turn, new TriageStarted(), started, ct) ?? turn;
+        }
+        var incident = turn.Machine.Current!;
+        var alerts = turn.Record!.Alerts.Entries
+            .Select(a => new Alert(a.Fingerprint, a.Status, a.Labels, a.Annotations, a.StartsAt, null, null))
+            .ToList();
+
+        // Perceive: the route and the health per version. Either may be missing; the loop goes on without it.
+        var sw = Stopwatch.StartNew();
+        RouteState? route = null;
+        IReadOnlyList<MetricSnapshot> metrics = [];
+        var problems = new List<string>();
+        using (ActorsTelemetry.Source.StartActivity("incident.perceive"))
+        {
+            try
+            {
+                route = await services.Guardrail.ReadRouteAsync(_route, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                problems.Add($"route {_route} unreadable: {e.Message}");
+            }
+            try
+            {
+                metrics = await services.Health.ReadAsync(workload, route, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                problems.Add($"metrics unreadable: {e.Message}");
+            }
+        }
+        turn = Step(turn, "perceive", sw.Elapsed.TotalMilliseconds,
+            $"{metrics.Count} version(s), route {(route is null ? "unknown" : Weights(route.Weights()))}; {HealthJudge.Read(metrics)}"
+            + (problems.Count == 0 ? "" : "; " + string.Join("; ", problems)));
+        turn = turn with { Record = turn.Record! with { Metrics = metrics, Route = route } };
+
+        sw.Restart();
+        FactSheet facts;
+        using (ActorsTelemetry.Source.StartActivity("incident.compact"))
+            facts = services.FactSheets.Build(new FactSheetInput(workload, alerts, metrics, route, turn.RecentActions, services.Time.GetUtcNow()));
+        turn = Step(turn, "compact", sw.Elapsed.TotalMilliseconds, $"{facts.Tokens}/{facts.TokenBudget} tokens, {facts.FactsIncluded} facts ({facts.FactsDropped} dropped)");
+        turn = turn with { Record = turn.Record! with { FactSheet = facts } };
+
+        sw.Restart();
+        IReadOnlyList<SopMatch> matches;
+        using (ActorsTelemetry.Source.StartActivity("incident.retrieve"))
+            matches = services.Sops.Retrieve(new SopQuery(alerts, facts.Text), services.Options.SopTop);
+        turn = Step(turn, "retrieve", sw.Elapsed.TotalMilliseconds,
+            matches.Count == 0 ? "no SOP matched" : string.Join(", ", matches.Select(m => $"{m.Sop.Id} ({m.Score:0.###})")));
+        turn = turn with
+        {
+            Record = turn.Record! with
+            {
+                Sops = [.. matches.Select(m => new SopHit(m.Sop.Id, m.Sop.Title, m.Score, m.Reasons, m.Sop.DefaultAction, m.Sop.DefaultActionSafe))],
+            },
+        };
+
+        sw.Restart();
+        PlanOutcome plan;
+        using (var activity = ActorsTelemetry.Source.StartActivity("incident.plan"))
+        {
+            var context = route is null ? null : ProposalContext.From(route);
+            plan = await services.Planner.PlanAsync(new PlanRequest(incident.Id, facts.Text, matches.FirstOrDefault(), context, alerts), ct);
+            activity?.SetTag("autopilot.proposal.source", plan.Source.ToString());
+            activity?.SetTag("autopilot.proposal.action", plan.Proposal.Action);
+        }
+        turn = Step(turn, "plan", sw.Elapsed.TotalMilliseconds,
+            $"{plan.Proposal.Action} from {plan.Source}" + ((plan.Record.ModelError ?? plan.Record.ParseError) is { } why ? $" ({why})" : ""));
+        turn = turn with { Record = turn.Record! with { Plan = plan.Record, Proposal = plan.Proposal } };
+        await state.SetAsync(turn, ct);
+        return (turn, [new ProposalReady(plan.Proposal, plan.Source, plan.Proposal.Reason)]);
+    }
+
+    private async Task<(IncidentProcessState, IReadOnlyList<IncidentEvent>)> SubmitAsync(IncidentProcessState turn, SubmitProposal submit, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        GuardrailDecision decision;
+        using (ActorsTelemetry.Source.StartActivity("incident.guardrail"))
+            decision = await services.Guardrail.SubmitAsync(new ProposalSubmission(submit.IncidentId, submit.ChangeId, _route, submit.Proposal), ct);
+        services.Telemetry.DecisionLatency.Record((services.Time.GetUtcNow() - turn.Machine.Current!.OpenedAt).TotalMilliseconds,
+            new KeyValuePair<string, object?>("status", decision.Status.ToString()));
+        return await DecidedAsync(turn, decision, sw.Elapsed.TotalMilliseconds, ct);
+    }
+
+    private async Task<(IncidentProcessState, IReadOnlyList<IncidentEvent>)> PollAsync(IncidentProcessState turn, PollApproval poll, CancellationToken ct)
+    {
+        if (turn.Machine.Current is not { Phase: IncidentPhase.Proposed, AwaitingApproval: true }) return (turn, []);
+        var decision = await services.Guardrail.GetDecisionAsync(_route, poll.ChangeId, ct);
+        if (decision is null)
+            return (turn, [new ChangeRefused(poll.ChangeId, RefusalKind.Failed, "the guardrail has no record of this change")]);
+        if (decision.Status == DecisionStatus.AwaitingApproval)
+        {
+            await reminders.ScheduleAsync(ApprovalReminder, services.Options.ApprovalPollInterval, ct);
+            return (turn, []);
+        }
+        return await DecidedAsync(turn, decision, 0, ct);
+    }
+
+    private async Task<(IncidentProcessState, IReadOnlyList<IncidentEvent>)> DecidedAsync(IncidentProcessState turn, GuardrailDecision decision, double elapsedMs, CancellationToken ct)
+    {
+        var reasons = string.Join("; ", decision.Reasons);
+        turn = Step(turn, "guardrail", elapsedMs, $"{decision.Status}{(reasons.Length == 0 ? "" : ": " + reasons)}");
+        turn = turn with { Record = turn.Record! with { Decision = decision } };
+        if (decision is { Status: DecisionStatus.Applied, Result: { } applied })
+            turn = Remember(turn, $"{applied.At:u} {turn.Record!.Proposal?.Action} {Weights(applied.After)} (was {Weights(applied.Before)})");
+        await state.SetAsync(turn, ct);
+
+        var id = decision.ChangeId;
+        IReadOnlyList<IncidentEvent> events = decision.Status switch
+        {
+            DecisionStatus.Applied when decision.Result is { } result =>
+                [new ChangeApproved(id, false), new ChangeApplied(id, result.Before, result.After)],
+            DecisionStatus.Applied => [new ChangeRefused(id, RefusalKind.Failed, "applied without a result from the bridge")],
+            DecisionStatus.AwaitingApproval => [new ChangeApproved(id, true)],
+            DecisionStatus.DryRun => [new ChangeRefused(id, RefusalKind.DryRun, decision.Change is { } c ? "would have set " + Weights(c.NewWeights) : "dry-run")],
+            DecisionStatus.Denied => [new ChangeRefused(id, RefusalKind.Denied, reasons)],
+            DecisionStatus.Rejected => [new ChangeRefused(id, RefusalKind.Rejected, decision.Error ?? "rejected")],
+            _ => [new ChangeRefused(id, RefusalKind.Failed, decision.Error ?? decision.Status.ToString())],
+        };
+        return (turn, events);
+    }
+
+    private async Task<(IncidentProcessState, IReadOnlyList<IncidentEvent>)> CheckHealthAsync(IncidentProcessState turn, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var at = services.Time.GetUtcNow();
+        bool improved, healthy;
+        string summary;
+        IReadOnlyList<MetricSnapshot> metrics = [];
+        using (ActorsTelemetry.Source.StartActivity("incident.verify"))
+        {
+            try
+            {
+                var route = await services.Guardrail.ReadRouteAsync(_route, ct);
+                metrics = await services.Health.ReadAsync(workload, route, ct);
+                var baseline = HealthJudge.Read(turn.Record!.Metrics);
+                var now = HealthJudge.Read(metrics);
+                improved = services.Judge.Improved(baseline, now);
+                healthy = services.Judge.IsHealthy(now);
+                summary = $"{now} (at triage: {baseline})";
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // Unknown health is no reason to undo a mitigation; it does count towards MaxVerifications.
+                improved = true;
+                healthy = false;
+                summary = $"health unreadable: {e.Message}";
+            }
+        }
+        turn = Step(turn, "verify", sw.Elapsed.TotalMilliseconds, $"{(improved ? "improved" : "not improved")}, {(healthy ? "healthy" : "unhealthy")}: {summary}");
+        turn = turn with { Record = turn.Record! with { Verifications = [.. turn.Record!.Verifications, new VerificationRecord(at, improved, healthy, summary, metrics)] } };
+        await state.SetAsync(turn, ct);
+        return (turn, [new HealthChecked(improved, healthy, summary)]);
+    }
+
+    private async Task<(IncidentProcessState, IReadOnlyList<IncidentEvent>)> UndoAsync(IncidentProcessState turn, UndoChange undo, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        GuardrailDecision decision;
+        using (ActorsTelemetry.Source.StartActivity("incident.undo"))
+            decision = await services.Guardrail.UndoAsync(new UndoSubmission(undo.IncidentId, undo.ChangeId, undo.UndoChangeId, _route, undo.Reason), ct);
+        var succeeded = decision.Status == DecisionStatus.Undone;
+        var summary = succeeded && decision.Result is { } result ? $"weights back to {Weights(result.After)}" : decision.Error ?? decision.Status.ToString();
+        turn = Step(turn, "undo", sw.Elapsed.TotalMilliseconds, summary);
+        turn = turn with { Record = turn.Record! with { Undo = decision } };
+        if (succeeded) turn = Remember(turn, $"{services.Time.GetUtcNow():u} undo of {undo.ChangeId}: {summary}");
+        await state.SetAsync(turn, ct);
+        return (turn, [new ChangeUndone(undo.UndoChangeId, succeeded, summary)]);
+    }
+
+    private async Task<(IncidentProcessState, IReadOnlyList<IncidentEvent>)> StartRestoreAsync(IncidentProcessState turn, StartRestore start, CancellationToken ct)
+    {
+        var incident = turn.Machine.Current!;
+        var stable = turn.Record?.Route?.StableBackend;
+        var canary = stable is null ? null : incident.WeightsBefore?
+            .Where(before => before.Name != stable)
+            .Select(before => (before, after: incident.WeightsAfter?.FirstOrDefault(a => a.Name == before.Name)?.Weight ?? 0))
+            .Where(pair => pair.before.Weight > pair.after)
+            .OrderByDescending(pair => pair.before.Weight - pair.after)
+            .Select(pair => pair.before)
+            .FirstOrDefault();
+        if (stable is null || canary is null)
+        {
+            turn = Step(turn, "restore", 0, "no canary weight to restore");
+            await state.SetAsync(turn, ct);
+            return (turn, [new RestoreFinished(start.RestoreId, true, "nothing to restore")]);
+        }
+
+        var request = new RestoreRequest(start.RestoreId, incident.Id, workload, _route, stable, canary.Name, canary.Weight,
+            services.RestoreOptions.StepPercents, services.RestoreOptions.SettleDelay);
+        using (ActorsTelemetry.Source.StartActivity("incident.restore"))
+            await services.Restore.StartAsync(request, ct);
+        turn = Step(turn, "restore", 0, $"started: {canary.Name} back to {canary.Weight}% in steps of {string.Join("/", request.StepPercents)}%");
+        await state.SetAsync(turn, ct);
+        return (turn, []);
+    }
+
+    private async Task JournalAsync(IncidentProcessState turn, CancellationToken ct)
+    {
+        if (turn.Record is not { } record) return;
+        try
+        {
+            await services.Journal.RecordAsync(record, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // The record stays in the process state and is written again with the next step.
+            _logger.LogWarning(e, "Could not write incident {IncidentId} to the journal", record.IncidentId);
+        }
+    }
+
+    private async Task<IncidentProcessState> LoadAsync(CancellationToken ct) =>
+        await state.GetAsync(ct) ?? new IncidentProcessState(IncidentState.Empty(workload), null, []);
+
+    private IncidentProcessState Step(IncidentProcessState turn, string step, double durationMs, string summary)
+    {
+        if (turn.Record is not { } record) return turn;
+        var steps = record.Steps.Count >= MaxSteps ? record.Steps.Skip(record.Steps.Count - MaxSteps + 1) : record.Steps;
+        _logger.LogInformation("Incident {IncidentId} {Step} ({DurationMs:0.#} ms): {Summary}", record.IncidentId, step, durationMs, summary);
+        return turn with { Record = record with { Steps = [.. steps, new StepRecord(services.Time.GetUtcNow(), step, durationMs, summary)] } };
+    }
+
+    private static IncidentProcessState Remember(IncidentProcessState turn, string action) =>
+        turn with { RecentActions = [.. turn.RecentActions.TakeLast(IncidentProcessState.MaxRecentActions - 1), action] };
+
+    private static string CurrentChangeId(IncidentProcessState turn) => turn.Machine.Current?.ChangeId ?? "";
+
+    private static AlertDigest Digest(AlertDigest digest, IReadOnlyList<Alert> alerts, Incident incident)
+    {
+        var entries = digest.Entries.ToDictionary(e => e.Fingerprint, StringComparer.Ordinal);
+        var order = digest.Entries.Select(e => e.Fingerprint).ToList();
+        var names = new SortedSet<string>(digest.Names, StringComparer.Ordinal);
+        var members = incident.Fingerprints.ToHashSet(StringComparer.Ordinal);
+        foreach (var alert in alerts.Where(a => members.Contains(a.Fingerprint)))
+        {
+            names.Add(alert.Name);
+            if (entries.TryGetValue(alert.Fingerprint, out var entry))
+            {
+                entries[alert.Fingerprint] = entry with { Status = alert.Status, Occurrences = entry.Occurrences + 1 };
+            }
+            else if (entries.Count < AlertDigest.MaxEntries) // the rest are counted, not kept
+            {
+                entries[alert.Fingerprint] = new AlertEntry(alert.Fingerprint, alert.Name, alert.Status, alert.Labels, alert.Annotations, alert.StartsAt, 1);
+                order.Add(alert.Fingerprint);
+            }
+        }
+        var received = digest.Received + alerts.Count(a => members.Contains(a.Fingerprint));
+        var distinct = Math.Max(incident.Fingerprints.Count, entries.Count);
+        return new AlertDigest([.. order.Select(f => entries[f])], received, distinct, distinct - entries.Count, [.. names]);
+    }
+
+    private static string Weights(IReadOnlyList<BackendWeight> weights) => string.Join(" ", weights.Select(w => $"{w.Name}={w.Weight}"));
+}

@@ -1,0 +1,110 @@
+using Autopilot.Incidents.Alerts;
+using Autopilot.Incidents.Guardrail;
+using Autopilot.Incidents.Health;
+using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Planning;
+using Autopilot.Incidents.Ports;
+using Autopilot.Incidents.Restore;
+using Autopilot.Incidents.Telemetry;
+using Autopilot.Remediation.Alerts;
+using Autopilot.Remediation.Compaction;
+using Autopilot.Remediation.Knowledge;
+using Autopilot.Remediation.Policies;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+
+namespace Autopilot.Incidents;
+
+public static class IncidentsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Everything the Dapr host and the stand-alone host share: options (validated at start-up), the domain
+    /// services (policies, SOP index, fact sheets, label mapping), the planner over Semantic Kernel, the shared
+    /// services of IncidentProcess and GuardrailProcess, the alert fan-out, the restore steps and the Prometheus
+    /// health source. The host adds the port adapters (IGuardrailGateway, IIncidentDispatcher,
+    /// IRestoreOrchestrator, IIncidentJournal), an IChatCompletionService (the inference pool) and, for the
+    /// guardrail, the gateway-bridge client. Registrations made before this call win (TryAdd).
+    /// </summary>
+    public static IServiceCollection AddAutopilotIncidents(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IncidentOptions>().Bind(configuration.GetSection(IncidentOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PlanningOptions>().Bind(configuration.GetSection(PlanningOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RestoreOptions>().Bind(configuration.GetSection(RestoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GuardrailOptions>().Bind(configuration.GetSection(GuardrailOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => !string.IsNullOrWhiteSpace(o.SigningKey) && TryKey(o),
+                $"{GuardrailOptions.Section}:SigningKey must be the approval signing key shared with gateway-bridge (secret store 'autopilot-secrets', key 'approval-signing-key'): at least 32 bytes, base64 or text.")
+            .ValidateOnStart();
+
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ActorsTelemetry>();
+        services.TryAddSingleton<ITokenCounter>(_ => TiktokenTokenCounter.Instance);
+        services.TryAddSingleton(sp => new FactSheetBuilder(sp.GetRequiredService<ITokenCounter>(), sp.GetRequiredService<IOptions<IncidentOptions>>().Value.FactSheetTokenBudget));
+        services.TryAddSingleton<ISopRetriever>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<IncidentOptions>>().Value;
+            var indexDirectory = Path.GetDirectoryName(Path.GetFullPath(options.SopIndexPath));
+            if (indexDirectory is not null) Directory.CreateDirectory(indexDirectory);
+            return SqliteSopIndex.Open(options.SopDirectory, options.SopIndexPath, sp.GetRequiredService<ILoggerFactory>().CreateLogger<SqliteSopIndex>());
+        });
+        services.TryAddSingleton(sp => PolicySet.LoadDirectory(sp.GetRequiredService<IOptions<GuardrailOptions>>().Value.PolicyDirectory));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<IncidentOptions>>().Value;
+            return new WorkloadKeyResolver(new WorkloadLabelMapping { NamespaceLabels = [options.NamespaceLabel], WorkloadLabels = [.. options.WorkloadLabels] });
+        });
+        services.TryAddSingleton(sp =>
+        {
+            var builder = Kernel.CreateBuilder();
+            builder.Services.AddSingleton(sp.GetRequiredService<IChatCompletionService>());
+            builder.Services.AddSingleton(sp.GetRequiredService<ILoggerFactory>());
+            return builder.Build();
+        });
+        services.TryAddSingleton(sp => new HealthJudge(sp.GetRequiredService<IOptions<HealthOptions>>().Value));
+        services.AddHttpClient<PrometheusHealthSource>();
+        services.TryAddSingleton<IWorkloadHealthSource>(sp => sp.GetRequiredService<PrometheusHealthSource>());
+        services.TryAddSingleton<ProposalPlanner>();
+        services.TryAddSingleton<IncidentServices>();
+        services.TryAddSingleton<GuardrailServices>();
+        services.TryAddSingleton<AlertFanOut>();
+        services.TryAddSingleton<RestoreActivities>();
+        services.TryAddSingleton<ProgressiveRestoreRunner>();
+        services.AddHostedService<IncidentsStartupCheck>();
+        return services;
+    }
+
+    private static bool TryKey(GuardrailOptions options)
+    {
+        try
+        {
+            GuardrailServices.SigningKeyFrom(options);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Loads policies and the SOP index at start-up so a bad file stops the host with its error,
+    /// instead of surfacing with the first incident.</summary>
+    private sealed class IncidentsStartupCheck(IServiceProvider services, ILogger<IncidentsStartupCheck> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            var policies = services.GetRequiredService<PolicySet>();
+            var sops = services.GetRequiredService<ISopRetriever>();
+            logger.LogInformation("Loaded {PolicyCount} policies and the SOP index ({Retriever})", policies.Policies.Count, sops.GetType().Name);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,24 @@
+using Autopilot.Remediation.Routing;
+
+namespace Autopilot.Incidents.Ports;
+
+/// <summary>
+/// How the incident side reaches the guardrail of a route (Dapr: ActorProxy to GuardrailActor, id = route
+/// "namespace/name"; stand-alone: the keyed executor running GuardrailProcess). The incident side never
+/// touches the gateway-bridge client itself.
+/// </summary>
+public interface IGuardrailGateway
+{
+    /// <summary>Evaluates and, if allowed, applies. Idempotent per ChangeId: a resubmission returns the
+    /// decision already taken and never applies twice.</summary>
+    Task<GuardrailDecision> SubmitAsync(ProposalSubmission submission, CancellationToken ct);
+
+    /// <summary>Undoes an applied change (restores the weights from before it). Idempotent per UndoChangeId.</summary>
+    Task<GuardrailDecision> UndoAsync(UndoSubmission submission, CancellationToken ct);
+
+    Task<RouteState> ReadRouteAsync(RouteRef route, CancellationToken ct);
+
+    /// <summary>The decision taken for a change id, or null when the guardrail never saw it. Used to poll
+    /// changes that wait for human approval.</summary>
+    Task<GuardrailDecision?> GetDecisionAsync(RouteRef route, string changeId, CancellationToken ct);
+}

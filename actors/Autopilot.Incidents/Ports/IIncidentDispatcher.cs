@@ -1,0 +1,15 @@
+using Autopilot.Remediation.Alerts;
+
+namespace Autopilot.Incidents.Ports;
+
+/// <summary>
+/// Delivers work to the incident process of one workload. Dapr: ActorProxy to IncidentActor (id = workload key);
+/// stand-alone: the keyed executor. Calls for one workload are processed one at a time (turn-based).
+/// </summary>
+public interface IIncidentDispatcher
+{
+    Task DispatchAsync(WorkloadKey workload, IReadOnlyList<Alert> alerts, CancellationToken ct);
+
+    /// <summary>The progressive restore started for the workload's incident finished (completed or compensated).</summary>
+    Task CompleteRestoreAsync(WorkloadKey workload, RestoreOutcome outcome, CancellationToken ct);
+}

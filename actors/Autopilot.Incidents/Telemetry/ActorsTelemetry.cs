@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Autopilot.Incidents.Telemetry;
+
+/// <summary>Meter and ActivitySource "Autopilot.Actors": the incident loop and the guardrail, whichever host runs them.</summary>
+public sealed class ActorsTelemetry : IDisposable
+{
+    public const string Name = "Autopilot.Actors";
+
+    private readonly Meter _meter;
+
+    public ActorsTelemetry(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(Name);
+        IncidentsOpen = _meter.CreateUpDownCounter<long>("autopilot.incidents.open", description: "Incidents not yet closed.");
+        IncidentsOpened = _meter.CreateCounter<long>("autopilot.incidents.opened", description: "Incidents opened.");
+        IncidentsClosed = _meter.CreateCounter<long>("autopilot.incidents.closed", description: "Incidents closed, by phase.");
+        Proposals = _meter.CreateCounter<long>("autopilot.proposals", description: "Proposals by guardrail verdict (status) and source.");
+        ChangesApplied = _meter.CreateCounter<long>("autopilot.changes.applied", description: "Route changes applied by the guardrail.");
+        ChangesUndone = _meter.CreateCounter<long>("autopilot.changes.undone", description: "Route changes undone.");
+        Escalations = _meter.CreateCounter<long>("autopilot.escalations", description: "Incidents handed to humans.");
+        AlertsDropped = _meter.CreateCounter<long>("autopilot.alerts.dropped", description: "Alert messages dropped as malformed, by reason.");
+        AlertsUnresolved = _meter.CreateCounter<long>("autopilot.alerts.unresolved", description: "Alerts whose labels name no workload.");
+        DecisionLatency = _meter.CreateHistogram<double>("autopilot.decision.latency", unit: "ms",
+            description: "From an incident opening to the guardrail's decision on its proposal.");
+    }
+
+    public static ActivitySource Source { get; } = new(Name);
+
+    public UpDownCounter<long> IncidentsOpen { get; }
+    public Counter<long> IncidentsOpened { get; }
+    public Counter<long> IncidentsClosed { get; }
+    public Counter<long> Proposals { get; }
+    public Counter<long> ChangesApplied { get; }
+    public Counter<long> ChangesUndone { get; }
+    public Counter<long> Escalations { get; }
+    public Counter<long> AlertsDropped { get; }
+    public Counter<long> AlertsUnresolved { get; }
+    public Histogram<double> DecisionLatency { get; }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,322 @@
+using System.Globalization;
+using Autopilot.Remediation.Alerts;
+using Autopilot.Remediation.Proposals;
+
+namespace Autopilot.Remediation.Incidents;
+
+/// <summary>
+/// The incident state machine of one workload. Every transition is a pure function of (state, event, clock):
+/// it returns the new state and the commands the host must run, or rejects the event with a reason.
+/// </summary>
+public sealed class IncidentMachine(IncidentMachineOptions? options = null)
+{
+    private readonly IncidentMachineOptions _options = options ?? IncidentMachineOptions.Default;
+
+    public IncidentMachineOptions Options => _options;
+
+    public Transition Apply(IncidentState state, IncidentEvent incidentEvent, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(incidentEvent);
+        if (incidentEvent is AlertsReceived received) return OnAlerts(state, received.Alerts, now);
+
+        if (state.Current is not { } incident)
+            return Reject(state, $"{Describe(incidentEvent)} needs an incident, but workload {state.Workload} has none.");
+        if (incident.Phase.IsClosed())
+            return Reject(state, $"{Describe(incidentEvent)} arrived for incident {incident.Id}, which is closed ({incident.Phase}).");
+
+        return incidentEvent switch
+        {
+            TriageStarted => incident.Phase == IncidentPhase.Firing
+                ? Move(state, incident, IncidentPhase.Triaging, now, "triage started")
+                : WrongPhase(state, incidentEvent, IncidentPhase.Firing),
+            ProposalReady ready => OnProposal(state, incident, ready, now),
+            ChangeApproved approved => OnApproved(state, incident, approved, now),
+            ChangeRefused refused => OnRefused(state, incident, refused, now),
+            ChangeApplied applied => OnApplied(state, incident, applied, now),
+            VerificationDue => OnVerificationDue(state, incident, now),
+            HealthChecked check => OnHealthChecked(state, incident, check, now),
+            ChangeUndone undone => OnUndone(state, incident, undone, now),
+            RestoreFinished finished => OnRestoreFinished(state, incident, finished, now),
+            _ => Reject(state, $"{Describe(incidentEvent)} is not an event this machine knows."),
+        };
+    }
+
+    /// <summary>
+    /// The commands that re-drive the open incident from its current phase, for a host that lost track (a crash
+    /// between persisting a transition and finishing its commands). Every command is safe to repeat: downstream
+    /// steps are idempotent by the incident's deterministic change/undo/restore ids.
+    /// </summary>
+    public IReadOnlyList<IncidentCommand> Resume(IncidentState state)
+    {
+        if (state.Current is not { } incident || incident.Phase.IsClosed()) return [];
+        return incident.Phase switch
+        {
+            IncidentPhase.Firing or IncidentPhase.Triaging => [new BeginTriage(incident.Id)],
+            IncidentPhase.Proposed when incident.AwaitingApproval => [new PollApproval(incident.ChangeId!, TimeSpan.Zero)],
+            IncidentPhase.Proposed or IncidentPhase.Approved => [new SubmitProposal(incident.Id, incident.ChangeId!, incident.Proposal!)],
+            IncidentPhase.Verifying when incident.UndoChangeId is not null =>
+                [new UndoChange(incident.Id, incident.ChangeId!, incident.UndoChangeId, "verification failed")],
+            IncidentPhase.Applied or IncidentPhase.Verifying => [new ScheduleVerification(TimeSpan.Zero)],
+            IncidentPhase.Restoring => [new StartRestore(incident.Id, incident.RestoreId!)],
+            _ => [],
+        };
+    }
+
+    /// <summary>True when the fingerprint flipped between firing and resolved FlapThreshold times within FlapWindow.</summary>
+    public bool IsFlapping(AlertTrack track, DateTimeOffset now) =>
+        track.StatusChanges.Count(at => now - at <= _options.FlapWindow) >= _options.FlapThreshold;
+
+    private Transition OnAlerts(IncidentState state, IReadOnlyList<Alert> alerts, DateTimeOffset now)
+    {
+        if (alerts.Count == 0) return Reject(state, "AlertsReceived carried no alerts.");
+
+        var tracks = new Dictionary<string, AlertTrack>(state.Alerts, StringComparer.Ordinal);
+        var openIncident = state.HasOpenIncident ? state.Current : null;
+        var freshlyFiring = new List<string>(); // new fingerprints, or ones that fire again after resolving
+        long duplicates = 0;
+        var flapping = new List<string>();
+
+        foreach (var alert in alerts)
+        {
+            var fingerprint = alert.Fingerprint;
+            if (tracks.TryGetValue(fingerprint, out var track))
+            {
+                var flipped = track.Status != alert.Status;
+                var changes = flipped ? Append(track.StatusChanges, now, _options.FlapThreshold * 2) : track.StatusChanges;
+                track = track with { Status = alert.Status, LastSeen = now, Occurrences = track.Occurrences + 1, StatusChanges = changes };
+                if (flipped && alert.Status == AlertStatus.Firing)
+                {
+                    if (IsFlapping(track, now)) flapping.Add(fingerprint);
+                    else if (!freshlyFiring.Contains(fingerprint)) freshlyFiring.Add(fingerprint);
+                }
+                else if (!flipped)
+                {
+                    duplicates++;
+                }
+            }
+            else
+            {
+                track = new AlertTrack(fingerprint, alert.Name, alert.Status, now, now, 1, [], null);
+                if (alert.Status == AlertStatus.Firing) freshlyFiring.Add(fingerprint);
+            }
+            tracks[fingerprint] = track;
+        }
+
+        if (openIncident is null)
+        {
+            if (freshlyFiring.Count == 0)
+            {
+                // Duplicates of a closed incident's alerts, flapping re-fires and resolutions open nothing.
+                var quiet = state with { Alerts = Prune(tracks, now), Suppressed = state.Suppressed + alerts.Count };
+                return new Transition(quiet, [], null);
+            }
+
+            var sequence = state.Sequence + 1;
+            var id = NewIncidentId(state.Workload, now, sequence);
+            foreach (var fingerprint in freshlyFiring) tracks[fingerprint] = tracks[fingerprint] with { IncidentId = id };
+            var opened = new Incident(id, IncidentPhase.Firing, now, now, null, null, freshlyFiring, duplicates,
+                null, null, null, false, null, null, 0, null, null, null,
+                [new PhaseChange(now, IncidentPhase.Firing, IncidentPhase.Firing, $"opened by {string.Join(", ", freshlyFiring.Select(f => tracks[f].Name).Distinct())}")]);
+            var openedState = state with { Sequence = sequence, Current = opened, Alerts = Prune(tracks, now) };
+            return new Transition(openedState, [new BeginTriage(id)], null);
+        }
+
+        var fingerprints = openIncident.Fingerprints.ToList();
+        foreach (var fingerprint in freshlyFiring.Concat(flapping))
+        {
+            if (fingerprints.Contains(fingerprint)) continue;
+            fingerprints.Add(fingerprint);
+            tracks[fingerprint] = tracks[fingerprint] with { IncidentId = openIncident.Id };
+        }
+        var incident = openIncident with { Fingerprints = fingerprints, Duplicates = openIncident.Duplicates + duplicates, UpdatedAt = now };
+        var merged = state with { Current = incident, Alerts = Prune(tracks, now) };
+
+        var allResolved = fingerprints.All(f => !tracks.TryGetValue(f, out var t) || t.Status == AlertStatus.Resolved);
+        if (!allResolved) return new Transition(merged, [], null);
+
+        return incident.Phase switch
+        {
+            IncidentPhase.Firing or IncidentPhase.Triaging =>
+                Close(merged, incident, IncidentPhase.Resolved, now, "alerts resolved before any change was needed", escalate: false),
+            // Health has to hold for a while after resolution before traffic goes back.
+            IncidentPhase.Applied or IncidentPhase.Verifying when incident.UndoChangeId is null =>
+                new Transition(merged, [new ScheduleVerification(_options.ResolveHoldDelay)], null),
+            _ => new Transition(merged, [], null),
+        };
+    }
+
+    private Transition OnProposal(IncidentState state, Incident incident, ProposalReady ready, DateTimeOffset now)
+    {
+        if (incident.Phase != IncidentPhase.Triaging) return WrongPhase(state, ready, IncidentPhase.Triaging);
+        var withProposal = incident with { Proposal = ready.Proposal, ProposalSource = ready.Source };
+        return ready.Proposal switch
+        {
+            Escalate escalate => Close(state, withProposal, IncidentPhase.Escalated, now, $"escalated: {escalate.Reason}", escalate: true),
+            NoAction noAction => Close(state, withProposal, IncidentPhase.Resolved, now, $"no action: {noAction.Reason}", escalate: false),
+            _ => Submit(state, withProposal, now, ready.Summary),
+        };
+    }
+
+    private Transition Submit(IncidentState state, Incident incident, DateTimeOffset now, string summary)
+    {
+        var changeId = incident.NewChangeId();
+        var proposed = incident with { ChangeId = changeId };
+        var moved = Move(state, proposed, IncidentPhase.Proposed, now, $"proposed {incident.Proposal!.Action}: {summary}");
+        return moved with { Commands = [new SubmitProposal(incident.Id, changeId, incident.Proposal!)] };
+    }
+
+    private Transition OnApproved(IncidentState state, Incident incident, ChangeApproved approved, DateTimeOffset now)
+    {
+        if (incident.Phase != IncidentPhase.Proposed) return WrongPhase(state, approved, IncidentPhase.Proposed);
+        if (approved.ChangeId != incident.ChangeId) return WrongChange(state, incident, approved.ChangeId);
+        if (approved.AwaitingHuman)
+        {
+            var waiting = incident with { AwaitingApproval = true, UpdatedAt = now };
+            return new Transition(state with { Current = waiting }, [new PollApproval(approved.ChangeId, _options.ApprovalPollInterval)], null);
+        }
+        return Move(state, incident with { AwaitingApproval = false }, IncidentPhase.Approved, now, "guardrail allowed the change");
+    }
+
+    private Transition OnRefused(IncidentState state, Incident incident, ChangeRefused refused, DateTimeOffset now)
+    {
+        if (incident.Phase is not (IncidentPhase.Proposed or IncidentPhase.Approved))
+            return WrongPhase(state, refused, IncidentPhase.Proposed, IncidentPhase.Approved);
+        if (refused.ChangeId != incident.ChangeId) return WrongChange(state, incident, refused.ChangeId);
+        var settled = incident with { AwaitingApproval = false };
+        return refused.Kind switch
+        {
+            RefusalKind.Denied => Close(state, settled, IncidentPhase.Denied, now, $"denied by policy: {refused.Reason}", escalate: true),
+            RefusalKind.Rejected => Close(state, settled, IncidentPhase.Denied, now, $"not approved: {refused.Reason}", escalate: true),
+            RefusalKind.DryRun => Close(state, settled, IncidentPhase.Escalated, now, $"dry-run, nothing applied: {refused.Reason}", escalate: true),
+            _ => Close(state, settled, IncidentPhase.Escalated, now, $"change failed: {refused.Reason}", escalate: true),
+        };
+    }
+
+    private Transition OnApplied(IncidentState state, Incident incident, ChangeApplied applied, DateTimeOffset now)
+    {
+        if (incident.Phase != IncidentPhase.Approved) return WrongPhase(state, applied, IncidentPhase.Approved);
+        if (applied.ChangeId != incident.ChangeId) return WrongChange(state, incident, applied.ChangeId);
+        var changed = incident with { WeightsBefore = applied.Before, WeightsAfter = applied.After };
+        var moved = Move(state, changed, IncidentPhase.Applied, now, $"applied {Weights(applied.After)} (was {Weights(applied.Before)})");
+        return moved with { Commands = [new ScheduleVerification(_options.VerifyDelay)] };
+    }
+
+    private Transition OnVerificationDue(IncidentState state, Incident incident, DateTimeOffset now)
+    {
+        if (incident.Phase is not (IncidentPhase.Applied or IncidentPhase.Verifying) || incident.UndoChangeId is not null)
+            return Reject(state, $"VerificationDue arrived for incident {incident.Id} in phase {incident.Phase}{(incident.UndoChangeId is null ? "" : " while its change is being undone")}; nothing to verify.");
+        var moved = incident.Phase == IncidentPhase.Applied
+            ? Move(state, incident, IncidentPhase.Verifying, now, "verification due")
+            : new Transition(state with { Current = incident with { UpdatedAt = now } }, [], null);
+        return moved with { Commands = [new CheckHealth(incident.Id)] };
+    }
+
+    private Transition OnHealthChecked(IncidentState state, Incident incident, HealthChecked check, DateTimeOffset now)
+    {
+        if (incident.Phase != IncidentPhase.Verifying || incident.UndoChangeId is not null)
+            return WrongPhase(state, check, IncidentPhase.Verifying);
+        var checkedIncident = incident with { Verifications = incident.Verifications + 1, LastImproved = check.Improved, UpdatedAt = now };
+
+        if (!check.Improved)
+        {
+            var undoing = checkedIncident with { UndoChangeId = checkedIncident.NewUndoChangeId() };
+            return new Transition(state with { Current = undoing },
+                [new UndoChange(incident.Id, incident.ChangeId!, undoing.UndoChangeId!, $"health did not improve: {check.Summary}")], null);
+        }
+
+        var allResolved = checkedIncident.Fingerprints.All(f => !state.Alerts.TryGetValue(f, out var t) || t.Status == AlertStatus.Resolved);
+        if (allResolved && check.Healthy)
+        {
+            if (!WeightsChanged(checkedIncident))
+                return Close(state, checkedIncident, IncidentPhase.Resolved, now, $"alerts resolved and health holds; {incident.Proposal?.Action} left in place", escalate: false);
+            var restoring = checkedIncident with { RestoreId = checkedIncident.NewRestoreId() };
+            var moved = Move(state, restoring, IncidentPhase.Restoring, now, $"alerts resolved and health holds: {check.Summary}");
+            return moved with { Commands = [new StartRestore(incident.Id, restoring.RestoreId!)] };
+        }
+
+        if (checkedIncident.Verifications >= _options.MaxVerifications)
+            return Close(state, checkedIncident, IncidentPhase.Escalated, now,
+                $"the change helps but alerts still fire after {checkedIncident.Verifications} checks; change left in place", escalate: true);
+
+        return new Transition(state with { Current = checkedIncident }, [new ScheduleVerification(_options.VerifyDelay)], null);
+    }
+
+    private Transition OnUndone(IncidentState state, Incident incident, ChangeUndone undone, DateTimeOffset now)
+    {
+        if (incident.Phase != IncidentPhase.Verifying || incident.UndoChangeId is null)
+            return Reject(state, $"ChangeUndone arrived for incident {incident.Id} in phase {incident.Phase} with no undo pending.");
+        if (undone.UndoChangeId != incident.UndoChangeId) return WrongChange(state, incident, undone.UndoChangeId);
+        return undone.Succeeded
+            ? Close(state, incident, IncidentPhase.RolledBack, now, $"verification failed, change undone: {undone.Summary}", escalate: true)
+            : Close(state, incident, IncidentPhase.Escalated, now, $"verification failed and the undo failed: {undone.Summary}", escalate: true);
+    }
+
+    private Transition OnRestoreFinished(IncidentState state, Incident incident, RestoreFinished finished, DateTimeOffset now)
+    {
+        if (incident.Phase != IncidentPhase.Restoring) return WrongPhase(state, finished, IncidentPhase.Restoring);
+        if (finished.RestoreId != incident.RestoreId) return WrongChange(state, incident, finished.RestoreId);
+        return finished.Completed
+            ? Close(state, incident, IncidentPhase.Resolved, now, $"traffic restored: {finished.Summary}", escalate: false)
+            : Close(state, incident, IncidentPhase.Escalated, now, $"restore stopped and compensated: {finished.Summary}", escalate: true);
+    }
+
+    private static Transition Move(IncidentState state, Incident incident, IncidentPhase to, DateTimeOffset now, string reason)
+    {
+        var moved = incident with
+        {
+            Phase = to,
+            UpdatedAt = now,
+            History = [.. incident.History, new PhaseChange(now, incident.Phase, to, reason)],
+        };
+        return new Transition(state with { Current = moved }, [], null);
+    }
+
+    private static Transition Close(IncidentState state, Incident incident, IncidentPhase to, DateTimeOffset now, string outcome, bool escalate)
+    {
+        var moved = Move(state, incident with { ClosedAt = now, Outcome = outcome, AwaitingApproval = false }, to, now, outcome);
+        IncidentCommand[] commands = escalate
+            ? [new NotifyEscalation(incident.Id, outcome), new CloseIncident(incident.Id, to, outcome)]
+            : [new CloseIncident(incident.Id, to, outcome)];
+        return moved with { Commands = commands };
+    }
+
+    private IReadOnlyDictionary<string, AlertTrack> Prune(Dictionary<string, AlertTrack> tracks, DateTimeOffset now)
+    {
+        foreach (var stale in tracks.Values.Where(t => t.Status == AlertStatus.Resolved && now - t.LastSeen > _options.AlertRetention).ToList())
+            tracks.Remove(stale.Fingerprint);
+        if (tracks.Count > _options.MaxTrackedAlerts)
+        {
+            var excess = tracks.Values
+                .OrderBy(t => t.Status == AlertStatus.Firing ? 1 : 0)
+                .ThenBy(t => t.LastSeen)
+                .Take(tracks.Count - _options.MaxTrackedAlerts)
+                .ToList();
+            foreach (var track in excess) tracks.Remove(track.Fingerprint);
+        }
+        return tracks;
+    }
+
+    private static bool WeightsChanged(Incident incident) =>
+        incident.WeightsBefore is { } before && incident.WeightsAfter is { } after &&
+        !before.OrderBy(w => w.Name, StringComparer.Ordinal).SequenceEqual(after.OrderBy(w => w.Name, StringComparer.Ordinal));
+
+    private static IReadOnlyList<DateTimeOffset> Append(IReadOnlyList<DateTimeOffset> items, DateTimeOffset item, int keep) =>
+        [.. items.Skip(Math.Max(0, items.Count + 1 - keep)), item];
+
+    private static string NewIncidentId(string workload, DateTimeOffset now, int sequence) =>
+        string.Create(CultureInfo.InvariantCulture, $"{workload.Replace('/', '.')}.{now.UtcDateTime:yyyyMMddTHHmmss}Z.{sequence}");
+
+    private static string Weights(IReadOnlyList<Routing.BackendWeight> weights) =>
+        string.Join(" ", weights.Select(w => $"{w.Name}={w.Weight}"));
+
+    private static Transition Reject(IncidentState state, string reason) => new(state, [], reason);
+
+    private static Transition WrongPhase(IncidentState state, IncidentEvent incidentEvent, params IncidentPhase[] expected) =>
+        Reject(state, $"{Describe(incidentEvent)} is only valid in phase {string.Join(" or ", expected)}, but incident {state.Current!.Id} is {state.Current.Phase}{(state.Current.UndoChangeId is null ? "" : " (undo pending)")}.");
+
+    private static Transition WrongChange(IncidentState state, Incident incident, string id) =>
+        Reject(state, $"id '{id}' does not belong to incident {incident.Id} (change {incident.ChangeId ?? "-"}, undo {incident.UndoChangeId ?? "-"}, restore {incident.RestoreId ?? "-"}).");
+
+    private static string Describe(IncidentEvent incidentEvent) => incidentEvent.GetType().Name;
+}

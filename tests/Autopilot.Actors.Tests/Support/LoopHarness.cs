@@ -1,0 +1,134 @@
+using Autopilot.Incidents;
+using Autopilot.Incidents.Guardrail;
+using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Ports;
+using Autopilot.Incidents.Restore;
+using Autopilot.Remediation.Alerts;
+using Autopilot.Remediation.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.SemanticKernel.ChatCompletion;
+
+namespace Autopilot.Actors.Tests.Support;
+
+/// <summary>
+/// The whole loop for actor tests: IncidentActor and GuardrailActor on <see cref="ActorTestRuntime"/>, the shared
+/// services from the real DI registration (AddAutopilotIncidents: shipped SOPs, SQLite index, fact sheets,
+/// planner over Semantic Kernel, policies), the real gateway-bridge over the simulator's Kubernetes API, a
+/// scripted model and simulated health.
+/// </summary>
+public sealed class LoopHarness : IAsyncDisposable
+{
+    public const string Policy =
+        """
+        version: 1
+        policies:
+          - name: checkout-test
+            selector:
+              route: shop/checkout
+            allowed_actions: [shift_traffic, rollback_canary, isolate_backend]
+            require_approval: [isolate_backend]
+            min_stable_weight: 60
+            max_step_percent: 50
+            max_changes: {count: 10, window: 1h}
+          - name: dry
+            selector:
+              namespace: dry
+            allowed_actions: [shift_traffic, rollback_canary]
+            dry_run: true
+        """;
+
+    public static readonly WorkloadKey Checkout = new("shop", "checkout");
+    public static readonly RouteRef CheckoutRoute = new("shop", "checkout");
+    public static readonly RouteRef DryRoute = new("dry", "checkout");
+
+    private readonly string _temp;
+    private readonly ServiceProvider _services;
+
+    private LoopHarness(string temp, TestCluster cluster, TestTime time, ServiceProvider services)
+    {
+        _temp = temp;
+        Cluster = cluster;
+        Time = time;
+        _services = services;
+        Runtime.Attach(services.GetRequiredService<IncidentServices>(), services.GetRequiredService<GuardrailServices>(), cluster.Bridge);
+    }
+
+    public TestCluster Cluster { get; }
+    public TestTime Time { get; }
+    public ActorTestRuntime Runtime { get; } = new();
+    public FakeChatCompletion Model { get; } = new();
+    public FakeHealth Health { get; private set; } = null!;
+    public InMemoryJournal Journal { get; } = new();
+    public QueuedRestores Restores { get; } = new();
+
+    public IServiceProvider Services => _services;
+
+    public static async Task<LoopHarness> StartAsync()
+    {
+        var time = new TestTime(DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
+        var temp = Directory.CreateTempSubdirectory("autopilot-actors-").FullName;
+        Directory.CreateDirectory(Path.Combine(temp, "policies"));
+        await File.WriteAllTextAsync(Path.Combine(temp, "policies", "test.yaml"), Policy);
+        var cluster = await TestCluster.StartAsync(time, DryRoute);
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Autopilot:Incidents:SopDirectory"] = RepoPaths.Sops,
+            ["Autopilot:Incidents:SopIndexPath"] = Path.Combine(temp, "sop-index.db"),
+            ["Autopilot:Guardrail:PolicyDirectory"] = Path.Combine(temp, "policies"),
+            ["Autopilot:Guardrail:SigningKey"] = TestCluster.SigningKey,
+            ["Autopilot:Restore:SettleDelay"] = "00:00:00",
+        }).Build();
+
+        var harness = default(LoopHarness);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddSingleton<IChatCompletionService>(_ => harness!.Model);
+        services.AddSingleton<IWorkloadHealthSource>(_ => harness!.Health);
+        services.AddSingleton<IGuardrailGateway>(_ => harness!.Runtime);
+        services.AddSingleton<IIncidentDispatcher>(_ => harness!.Runtime);
+        services.AddSingleton<IRestoreOrchestrator>(_ => harness!.Restores);
+        services.AddSingleton<IIncidentJournal>(_ => harness!.Journal);
+        services.AddAutopilotIncidents(configuration);
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        harness = new LoopHarness(temp, cluster, time, provider);
+        harness.Health = new FakeHealth(time);
+        return harness;
+    }
+
+    /// <summary>The model answers with this proposal JSON whatever it is asked.</summary>
+    public void ModelAnswers(string json) => Model.Answer = _ => json;
+
+    public static Alert CanaryHighErrorRate(string fingerprint = "fp-canary-5xx", AlertStatus status = AlertStatus.Firing, string? summary = null, string workload = "checkout", string ns = "shop") =>
+        new(fingerprint, status,
+            new Dictionary<string, string>
+            {
+                ["alertname"] = "CanaryHighErrorRate", ["namespace"] = ns, ["workload"] = workload, ["version"] = "checkout-v2", ["severity"] = "critical",
+            },
+            new Dictionary<string, string> { ["summary"] = summary ?? "checkout-v2 5xx ratio 0.40 over 2m" },
+            DateTimeOffset.Parse("2026-11-25T09:58:00Z"), null, "http://prometheus/graph");
+
+    public Task AlertAsync(params Alert[] alerts) => Runtime.DispatchAsync(Checkout, alerts, CancellationToken.None);
+
+    public async Task<IncidentProcessState> StateAsync(WorkloadKey? workload = null) => await Runtime.IncidentStateAsync(workload ?? Checkout);
+
+    public Task<IReadOnlyList<RestoreOutcome>> RunRestoresAsync() => Restores.RunAsync(_services.GetRequiredService<ProgressiveRestoreRunner>());
+
+    public async Task<int> ChangesOnRouteAsync(RouteRef? route = null) => (await Cluster.Bridge.ListChangesAsync(route ?? CheckoutRoute)).Count;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await Cluster.DisposeAsync();
+        try
+        {
+            Directory.Delete(_temp, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may still hold the index file on some platforms; the temp directory is disposable.
+        }
+    }
+}
