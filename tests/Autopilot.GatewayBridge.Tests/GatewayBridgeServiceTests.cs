@@ -299,6 +299,27 @@ public sealed class GatewayBridgeServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_namespace_scoped_rbac_the_bridge_finds_changes_in_its_configured_namespaces_only()
+    {
+        _cluster.Server.Access.Grant("shop-only", "system:serviceaccount:autopilot:gateway-bridge",
+            new KubeAccessRule(["get", "list", "patch"], ["gateway.networking.k8s.io"], ["httproutes"], Namespaces: ["shop"]));
+        var scoped = _cluster.Options("shop-only");
+        scoped.Namespaces = ["shop"];
+        var change = Shift("chg-1", 90, 40);
+        await _cluster.Bridge(options: scoped).ApplyAsync(change, _cluster.Sign(change));
+        var undo = new UndoRequest("chg-1", "undo-1", "inc-1", "recovered");
+
+        var clusterWide = await Assert.ThrowsAsync<GatewayBridgeException>(() =>
+            _cluster.Bridge("shop-only").UndoAsync(undo, _cluster.SignUndo(undo)));
+        var result = await _cluster.Bridge(options: scoped).UndoAsync(undo, _cluster.SignUndo(undo));
+
+        Assert.Equal(502, clusterWide.StatusCode);
+        Assert.Contains("at the cluster scope", clusterWide.Detail);
+        Assert.Equal(ChangeOutcome.Undone, result.Outcome);
+        Assert.Equal(W(90), _cluster.Weights());
+    }
+
+    [Fact]
     public async Task A_rate_limit_applies_the_configured_policy_kind_and_undo_removes_it()
     {
         var change = new RouteChange("rl-1", "inc-7", Checkout, 0, ChangeKind.SetRateLimit, [], [], new RateLimitSpec(50, 100), "traffic surge", false);

@@ -135,7 +135,7 @@ public sealed class GatewayBridgeService(
         try
         {
             var documents = route is null
-                ? await store.ListRoutesAsync(null, cancellationToken)
+                ? await ListManagedRoutesAsync(cancellationToken)
                 : [await store.GetRouteAsync(route, cancellationToken)];
             var records = new List<ChangeRecord>();
             foreach (var document in documents)
@@ -153,6 +153,15 @@ public sealed class GatewayBridgeService(
         {
             throw Translate(e, route);
         }
+    }
+
+    /// <summary>Every route the bridge manages: in the configured namespaces, or in all namespaces when none are configured.</summary>
+    public async Task<IReadOnlyList<JsonObject>> ListManagedRoutesAsync(CancellationToken cancellationToken = default)
+    {
+        if (options.Namespaces.Count == 0) return await store.ListRoutesAsync(null, cancellationToken);
+        var routes = new List<JsonObject>();
+        foreach (var ns in options.Namespaces) routes.AddRange(await store.ListRoutesAsync(ns, cancellationToken));
+        return routes;
     }
 
     private async Task<ChangeResult> ApplyOnce(RouteChange change, CancellationToken ct)
