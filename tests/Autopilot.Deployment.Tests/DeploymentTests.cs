@@ -98,6 +98,26 @@ public class DeploymentTests
             Assert.Equal(deployment.Namespace, Manifests.ClusterResource("ConfigMap", name).Namespace);
     }
 
+    [Theory]
+    [InlineData("Autopilot__Incidents__SopDirectory", "sops")]
+    [InlineData("Autopilot__Guardrail__PolicyDirectory", "policies")]
+    public void Actors_read_sops_and_policies_where_they_are_mounted(string setting, string volume)
+    {
+        var deployment = Manifests.DeploymentFor(SharedNames.ActorsAppId);
+        var container = MainContainer(deployment);
+        var mount = container.MapsAt("volumeMounts").Single(m => m.Str("name") == volume);
+        Assert.Equal(mount.Required("mountPath"), container.MapsAt("env").Single(e => e.Str("name") == setting).Required("value"));
+    }
+
+    [Fact]
+    public void The_sop_index_is_written_to_a_writable_volume()
+    {
+        var container = MainContainer(Manifests.DeploymentFor(SharedNames.ActorsAppId));
+        var index = container.MapsAt("env").Single(e => e.Str("name") == "Autopilot__Incidents__SopIndexPath").Required("value");
+        var mount = container.MapsAt("volumeMounts").Single(m => index.StartsWith(m.Required("mountPath") + "/", StringComparison.Ordinal));
+        Assert.NotEqual("true", mount.Str("readOnly"));
+    }
+
     [Fact]
     public void Alertmanager_reaches_the_actors_webhook_through_a_service()
     {
@@ -123,11 +143,12 @@ public class DeploymentTests
     [Fact]
     public void Every_namespaced_resource_lands_in_the_autopilot_namespace_except_route_grants()
     {
-        var clusterScoped = new[] { "Namespace", "ClusterRole" };
-        foreach (var resource in Manifests.Cluster.Where(r => !clusterScoped.Contains(r.Kind)))
+        foreach (var resource in Manifests.Cluster.Where(r => r.Kind is not ("Namespace" or "ClusterRole")))
         {
-            var expected = resource.Kind == "RoleBinding" && resource.Str("roleRef", "kind") == "ClusterRole" ? resource.Namespace : SharedNames.Namespace;
-            Assert.True(resource.Namespace == expected && expected is not null, $"{resource.Describe()} has no namespace or the wrong one");
+            // Route grants live in the namespaces Autopilot protects (the sample's `shop`).
+            var isRouteGrant = resource.Kind == "RoleBinding" && resource.Str("roleRef", "kind") == "ClusterRole";
+            Assert.True(isRouteGrant ? resource.Namespace is not null : resource.Namespace == SharedNames.Namespace,
+                $"{resource.Describe()} is not in namespace {SharedNames.Namespace}");
         }
     }
 }

@@ -79,4 +79,32 @@ public class LocalRunTests
             Assert.Equal($"{appId}-config", Yaml.LoadSingle(file).Name);
         }
     }
+
+    private static string? Env(Map app, string name) => app.MapAt("env")?.Str(name);
+
+    private static string? TyeEnv(string service, string name) =>
+        Manifests.Tye.MapsAt("services").Single(s => s.Str("name") == service)
+            .MapsAt("env").SingleOrDefault(e => e.Str("name") == name)?.Str("value");
+
+    [Theory]
+    [InlineData("Autopilot__Incidents__SopDirectory", "sops")]
+    [InlineData("Autopilot__Guardrail__PolicyDirectory", "policies")]
+    [InlineData("Autopilot__Incidents__SopIndexPath", ".autopilot/sop-index.db")]
+    public void The_actors_app_finds_the_repository_content_in_both_local_modes(string setting, string repositoryPath)
+    {
+        // dapr run -f starts the app in its appDirPath; tye starts a project in the project's folder.
+        var daprApp = Manifests.DaprRunApp(SharedNames.ActorsAppId);
+        var fromDaprRun = Path.GetFullPath(Path.Combine(Repo.PathOf(daprApp.Required("appDirPath")), Env(daprApp, setting)!));
+        var tyeProject = Manifests.Tye.MapsAt("services").Single(s => s.Str("name") == SharedNames.ActorsAppId).Required("project");
+        var fromTye = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Repo.PathOf(tyeProject))!, TyeEnv(SharedNames.ActorsAppId, setting)!));
+        Assert.Equal(Repo.PathOf(repositoryPath), fromDaprRun);
+        Assert.Equal(Repo.PathOf(repositoryPath), fromTye);
+    }
+
+    [Fact]
+    public void Local_runs_use_the_generated_smoke_test_model()
+    {
+        Assert.Equal("builtin:tiny", Env(Manifests.DaprRunApp(SharedNames.InferencePoolAppId), "InferencePool__ModelPath"));
+        Assert.Equal("builtin:tiny", TyeEnv(SharedNames.InferencePoolAppId, "InferencePool__ModelPath"));
+    }
 }

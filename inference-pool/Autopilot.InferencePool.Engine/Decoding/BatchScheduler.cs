@@ -43,6 +43,9 @@ public sealed class BatchScheduler : IAsyncDisposable
         public bool Ready { get; set; }
         public List<Job> Waiting { get; } = [];
         public long LastUsed { get; set; }
+
+        /// <summary>Evaluated for one job only (prefix reuse off): the job continues on this conversation itself.</summary>
+        public bool Private { get; init; }
     }
 
     private readonly LLamaWeights _weights;
@@ -56,6 +59,7 @@ public sealed class BatchScheduler : IAsyncDisposable
     private readonly Channel<Job> _incoming = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<Job> _active = [];
     private readonly Dictionary<string, PrefixEntry> _prefixes = new(StringComparer.Ordinal);
+    private readonly List<PrefixEntry> _private = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
     private BatchedExecutor _executor;
@@ -139,13 +143,27 @@ public sealed class BatchScheduler : IAsyncDisposable
         };
         _active.Add(job);
 
-        if (!_prefixReuse || request.PrefixTokens.Length == 0)
+        if (request.PrefixTokens.Length == 0)
         {
             var conversation = _executor.Create();
-            conversation.Prompt((ReadOnlySpan<LLamaToken>)[.. request.PrefixTokens, .. request.SuffixTokens]);
+            conversation.Prompt(request.SuffixTokens.AsSpan());
             job.Conversation = conversation;
-            job.PromptEvaluated = request.PrefixTokens.Length + request.SuffixTokens.Length;
+            job.PromptEvaluated = request.SuffixTokens.Length;
             _metrics.PromptEvaluated(job.PromptEvaluated);
+            return;
+        }
+        if (!_prefixReuse)
+        {
+            // Evaluated exactly as a shared prefix is (prefix, then suffix), only privately, so that turning reuse
+            // on or off changes the cost and never the output.
+            var conversation = _executor.Create();
+            conversation.Prompt(request.PrefixTokens.AsSpan());
+            var own = new PrefixEntry(request.PrefixText, request.PrefixTokens.Length, conversation) { Private = true };
+            own.Waiting.Add(job);
+            job.WaitingFor = own;
+            job.PromptEvaluated = own.TokenCount;
+            _metrics.PromptEvaluated(own.TokenCount);
+            _private.Add(own);
             return;
         }
 
@@ -193,15 +211,32 @@ public sealed class BatchScheduler : IAsyncDisposable
             {
                 job.WaitingFor = null;
                 if (job.Request.Cancellation.IsCancellationRequested) continue; // finished by the sampling pass
-                var fork = entry.Conversation.Fork();
-                fork.Prompt(job.Request.SuffixTokens.AsSpan());
-                job.Conversation = fork;
-                job.PromptEvaluated += job.Request.SuffixTokens.Length;
-                _metrics.PromptEvaluated(job.Request.SuffixTokens.Length);
+                Continue(job, entry.Conversation.Fork());
                 if (job.PrefixReused > 0) _metrics.PrefixReused(job.PrefixReused);
             }
             entry.Waiting.Clear();
         }
+
+        for (var i = _private.Count - 1; i >= 0; i--)
+        {
+            var entry = _private[i];
+            if (entry.Conversation.RequiresInference) continue;
+            _private.RemoveAt(i);
+            if (entry.Waiting is [var job])
+            {
+                job.WaitingFor = null;
+                Continue(job, entry.Conversation);
+            }
+            else entry.Conversation.Dispose(); // its job was cancelled while the prefix was evaluated
+        }
+    }
+
+    private void Continue(Job job, Conversation conversation)
+    {
+        conversation.Prompt(job.Request.SuffixTokens.AsSpan());
+        job.Conversation = conversation;
+        job.PromptEvaluated += job.Request.SuffixTokens.Length;
+        _metrics.PromptEvaluated(job.Request.SuffixTokens.Length);
     }
 
     private void SampleOneTokenEach()
@@ -272,6 +307,7 @@ public sealed class BatchScheduler : IAsyncDisposable
         _active.Clear();
         while (_incoming.Reader.TryRead(out var queued)) queued.Done.TrySetException(error);
         _prefixes.Clear();
+        _private.Clear();
         _executor.Dispose();
         if (!_stopping.IsCancellationRequested) _executor = new BatchedExecutor(_weights, _contextParams);
     }

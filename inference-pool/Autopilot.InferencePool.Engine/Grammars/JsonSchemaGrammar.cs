@@ -8,7 +8,8 @@ namespace Autopilot.InferencePool.Engine.Grammars;
 /// Converts a JSON schema to a GBNF grammar whose every sentence is JSON matching the schema's shape.
 /// Supported: type (object, array, string, integer, number, boolean, null, or a list of them), properties + required
 /// (properties not listed in "required" are never generated; with no "required" every property is), items, minItems,
-/// maxItems, minLength, maxLength, enum, const, anyOf, oneOf. Numeric bounds and "pattern" are not enforced by the
+/// maxItems, minLength, maxLength, enum, const, anyOf, oneOf. Generated strings are printable ASCII with JSON escapes
+/// (other characters only as \uXXXX, never a lone surrogate), so a byte-level model can never emit invalid UTF-8 inside them. Numeric bounds and "pattern" are not enforced by the
 /// grammar and are rejected so nobody relies on them; the caller's parser checks values.
 /// </summary>
 public static class JsonSchemaGrammar
@@ -38,7 +39,7 @@ public static class JsonSchemaGrammar
             gbnf.Append("""
                 ws ::= [ \t\n]{0,8}
                 string ::= "\"" char* "\""
-                char ::= [^"\\\x00-\x1F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4})
+                char ::= [ !#-\[\]-~] | "\\" (["\\/bfnrt] | "u" ([0-9a-cA-CefEF] [0-9a-fA-F]{3} | [dD] [0-7] [0-9a-fA-F]{2}))
                 integer ::= "-"? ("0" | [1-9] [0-9]{0,15})
                 number ::= integer ("." [0-9]{1,15})? ([eE] [-+]? [0-9]{1,3})?
                 boolean ::= "true" | "false"

@@ -11,14 +11,14 @@ public sealed record TinyModelSpec(
     int Heads = 4,
     int KvHeads = 4,
     int FeedForward = 128,
-    int ContextLength = 2048,
+    int ContextLength = 32768,
     int Seed = 20261124,
     string Name = "autopilot-tiny")
 {
     public static TinyModelSpec Smoke { get; } = new();
 
     public static TinyModelSpec Bench { get; } = new(Layers: 6, Embedding: 512, Heads: 8, KvHeads: 8, FeedForward: 1536,
-        ContextLength: 4096, Name: "autopilot-bench");
+        ContextLength: 32768, Name: "autopilot-bench");
 
     /// <summary>A file name that changes whenever the shape does, so cached files are never stale.</summary>
     public string FileName =>

@@ -207,8 +207,8 @@ public static class AlertPayloadParser
             fingerprint ??= AlertFingerprint.Of(labels);
 
             var generatorUrl = OptionalString(element, path, "generatorURL", limits.MaxUrlLength);
-            if (generatorUrl is { Length: > 0 } && !Uri.TryCreate(generatorUrl, UriKind.Absolute, out _))
-                throw Error(Join(path, "generatorURL"), "must be an absolute URL");
+            if (generatorUrl is { Length: > 0 } && !(Uri.TryCreate(generatorUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+                throw Error(Join(path, "generatorURL"), "must be an absolute http(s) URL");
 
             return new Alert(fingerprint, status, labels, annotations, startsAt, endsAt, string.IsNullOrEmpty(generatorUrl) ? null : generatorUrl);
         }
@@ -271,7 +271,7 @@ public static class AlertPayloadParser
             }
             catch (InvalidOperationException)
             {
-                throw Error(field, "is not valid Unicode text (unpaired surrogate escape)");
+                throw Error(field, "is not valid text (invalid UTF-8 or an unpaired surrogate escape)");
             }
         }
 

@@ -27,6 +27,7 @@ public sealed class FactSheetBuilder
     private const int MaxLabelValueShown = 48;
     private const int MaxSummaryShown = 96;
     private const int MaxActionShown = 160;
+    private const int MaxLabelSetsPerName = 3;
 
     private readonly ITokenCounter _counter;
     private readonly int _tokenBudget;
@@ -59,8 +60,10 @@ public sealed class FactSheetBuilder
         var included = new List<Fact>();
         foreach (var fact in facts)
         {
+            // Stop at the first fact that does not fit: a smaller, lower-ranked fact must never take
+            // the place of a more relevant one (noise would outlive signal).
             var cost = _counter.Count(fact.Line) + 1;
-            if (used + cost > _tokenBudget) continue;
+            if (used + cost > _tokenBudget) break;
             included.Add(fact);
             used += cost;
         }
@@ -91,7 +94,8 @@ public sealed class FactSheetBuilder
     {
         var firing = groups.Where(g => g.Status == AlertStatus.Firing).Sum(g => g.Count);
         var resolved = groups.Where(g => g.Status == AlertStatus.Resolved).Sum(g => g.Count);
-        return Invariant($"workload {input.Workload} at {Time(input.Now)}; alerts firing={firing} resolved={resolved} in {groups.Count} groups");
+        var names = groups.Select(g => g.Name).Distinct(StringComparer.Ordinal).Count();
+        return Invariant($"workload {input.Workload} at {Time(input.Now)}; alerts firing={firing} resolved={resolved} names={names}");
     }
 
     private static string OmittedLine(IReadOnlyCollection<Fact> dropped)
@@ -154,8 +158,11 @@ public sealed class FactSheetBuilder
 
     // ---- alerts ----
 
+    /// <summary>Alerts with one name and status. LabelSets > 1 when several label sets were folded
+    /// together; then Labels holds only the labels they share and Varying names the ones that differ.</summary>
     private sealed record AlertGroup(string Key, string Name, AlertStatus Status, SortedDictionary<string, string> Labels,
-        int Count, DateTimeOffset FirstStart, DateTimeOffset LastStart, DateTimeOffset? LastEnd, string? Summary);
+        IReadOnlyList<string> Varying, int LabelSets, int Count, DateTimeOffset FirstStart, DateTimeOffset LastStart,
+        DateTimeOffset? LastEnd, string? Summary, int SeverityRank);
 
     private static List<AlertGroup> GroupAlerts(FactSheetInput input)
     {
@@ -168,21 +175,45 @@ public sealed class FactSheetBuilder
         }
 
         var identityValues = new HashSet<string>(StringComparer.Ordinal) { input.Workload.Namespace, input.Workload.Name };
-        return latest.Values
+        var byLabels = latest.Values
             .Select(alert => (alert, labels: ShownLabels(alert, identityValues)))
-            .GroupBy(x => GroupKey(x.alert, x.labels), StringComparer.Ordinal)
+            .GroupBy(x => GroupKey(x.alert.Name, x.alert.Status, x.labels), StringComparer.Ordinal)
             .Select(g =>
             {
                 var members = g.Select(x => x.alert).OrderBy(a => a.StartsAt).ThenBy(a => a.Fingerprint, StringComparer.Ordinal).ToList();
                 var first = members[0];
+                var labels = g.First().labels;
                 var summary = members
                     .Select(a => a.Annotations.TryGetValue("summary", out var s) && s.Length > 0 ? s
                         : a.Annotations.TryGetValue("description", out var d) ? d : null)
                     .FirstOrDefault(s => !string.IsNullOrWhiteSpace(s));
-                return new AlertGroup(g.Key, first.Name, first.Status, g.First().labels, members.Count,
-                    first.StartsAt, members[^1].StartsAt, members.Max(a => a.EndsAt), summary);
-            })
+                return new AlertGroup(g.Key, first.Name, first.Status, labels, [], 1, members.Count,
+                    first.StartsAt, members[^1].StartsAt, members.Max(a => a.EndsAt), summary, SeverityRank(labels));
+            });
+
+        // A name with many label sets (one per node, zone, target...) is one fact, not hundreds: the model
+        // needs "HighMemoryUsage on 300 zones", and a storm must not crowd out the alert that matters.
+        return byLabels
+            .GroupBy(g => GroupKey(g.Name, g.Status, []), StringComparer.Ordinal)
+            .SelectMany(bucket => bucket.Count() <= MaxLabelSetsPerName ? bucket : (IEnumerable<AlertGroup>)[Fold(bucket.Key, bucket.ToList())])
             .ToList();
+    }
+
+    private static AlertGroup Fold(string key, List<AlertGroup> groups)
+    {
+        var names = groups.SelectMany(g => g.Labels.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var shared = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var varying = new List<string>();
+        foreach (var name in names)
+        {
+            var value = groups[0].Labels.GetValueOrDefault(name);
+            if (value is not null && groups.All(g => g.Labels.GetValueOrDefault(name) == value)) shared[name] = value;
+            else varying.Add(name);
+        }
+        var first = groups[0];
+        return new AlertGroup(key, first.Name, first.Status, shared, varying, groups.Count, groups.Sum(g => g.Count),
+            groups.Min(g => g.FirstStart), groups.Max(g => g.LastStart), groups.Max(g => g.LastEnd),
+            Summary: null, groups.Max(g => g.SeverityRank));
     }
 
     private static bool IsNewer(Alert candidate, Alert seen)
@@ -205,33 +236,36 @@ public sealed class FactSheetBuilder
         return shown;
     }
 
-    private static string GroupKey(Alert alert, SortedDictionary<string, string> labels)
+    private static string GroupKey(string name, AlertStatus status, IEnumerable<KeyValuePair<string, string>> labels)
     {
-        var key = new StringBuilder(alert.Name).Append('\u0001').Append(alert.Status == AlertStatus.Firing ? 'F' : 'R');
-        foreach (var (name, value) in labels) key.Append('\u0001').Append(name).Append('=').Append(value);
+        var key = new StringBuilder(name).Append('\u0001').Append(status == AlertStatus.Firing ? 'F' : 'R');
+        foreach (var (label, value) in labels) key.Append('\u0001').Append(label).Append('=').Append(value);
         return key.ToString();
     }
 
+    /// <summary>4 critical/page, 3 error, 2 warning, 1 unlabelled, 0 info/none.</summary>
+    private static int SeverityRank(IReadOnlyDictionary<string, string> labels) =>
+        (labels.TryGetValue("severity", out var s) ? s.ToLowerInvariant() : "") switch
+        {
+            "critical" or "page" => 4,
+            "error" or "high" => 3,
+            "warning" or "warn" => 2,
+            "info" or "none" => 0,
+            _ => 1,
+        };
+
     private static Fact AlertFact(AlertGroup group, FactSheetInput input)
     {
-        var severity = group.Labels.TryGetValue("severity", out var s) ? s.ToLowerInvariant() : "";
         double relevance;
         if (group.Status == AlertStatus.Firing)
         {
-            relevance = severity switch
-            {
-                "critical" or "page" => 700,
-                "error" or "high" => 650,
-                "warning" or "warn" => 600,
-                "info" or "none" => 420,
-                _ => 450,
-            };
+            relevance = group.SeverityRank switch { 4 => 700, 3 => 650, 2 => 600, 1 => 450, _ => 420 };
             if (group.Name is "Watchdog" or "InfoInhibitor") relevance = 100; // Prometheus meta-alerts, always firing
             if (input.Now - group.LastStart <= TimeSpan.FromMinutes(10)) relevance += 15;
         }
         else
         {
-            relevance = severity is "critical" or "page" ? 330 : 300;
+            relevance = group.SeverityRank == 4 ? 330 : 300;
         }
         if (group.Labels.TryGetValue("version", out var version) && input.Route?.Weights().Any(b => b.Name == version) == true)
             relevance += 20;
@@ -249,7 +283,10 @@ public sealed class FactSheetBuilder
             }
             line.Append(' ').Append(name).Append('=').Append(Clip(value, MaxLabelValueShown));
         }
-        line.Append(Invariant($" n={group.Count} first={Ago(input.Now, group.FirstStart)}"));
+        line.Append(Invariant($" n={group.Count}"));
+        if (group.LabelSets > 1)
+            line.Append(Invariant($" sets={group.LabelSets} varying={string.Join(',', group.Varying.Take(MaxLabelsShown).Select(v => Clip(v, MaxLabelValueShown)))}"));
+        line.Append(Invariant($" first={Ago(input.Now, group.FirstStart)}"));
         if (group.Count > 1) line.Append(Invariant($" last={Ago(input.Now, group.LastStart)}"));
         if (group.Status == AlertStatus.Resolved && group.LastEnd is { } end) line.Append(Invariant($" ended={Ago(input.Now, end)}"));
         if (group.Summary is not null) line.Append(": ").Append(Clip(OneLine(group.Summary), MaxSummaryShown));

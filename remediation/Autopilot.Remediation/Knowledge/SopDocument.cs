@@ -39,9 +39,9 @@ public static partial class SopDocument
     private static Sop? Read(string text, string path, List<SopValidationError> problems)
     {
         void Problem(string key, string message, YamlNode? node = null) =>
-            problems.Add(new SopValidationError(path, key, message, node is null ? null : (int)node.Start.Line + 1));
+            problems.Add(new SopValidationError(path, key, message, node is null ? null : (int)node.Start.Line + 1)); // +1: the opening '---' line
 
-        if (!SplitFrontMatter(text, out var yaml, out var body, out var frontMatterLine))
+        if (!SplitFrontMatter(text, out var yaml, out var body))
         {
             Problem("(front matter)", "the file must start with a line '---', then YAML, then a closing '---' line");
             return null;
@@ -62,7 +62,13 @@ public static partial class SopDocument
         catch (YamlException ex)
         {
             problems.Add(new SopValidationError(path, "(front matter)", $"is not valid YAML: {ex.InnerException?.Message ?? ex.Message}",
-                (int)ex.Start.Line + frontMatterLine));
+                (int)ex.Start.Line + 1)); // +1: the opening '---' line
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet's scanner throws these for some malformed input instead of a YamlException.
+            Problem("(front matter)", $"is not valid YAML: {ex.Message}");
             return null;
         }
 
@@ -298,10 +304,9 @@ public static partial class SopDocument
         return null;
     }
 
-    private static bool SplitFrontMatter(string text, out string yaml, out string body, out int frontMatterLine)
+    private static bool SplitFrontMatter(string text, out string yaml, out string body)
     {
         yaml = body = "";
-        frontMatterLine = 2;
         var lines = text.TrimStart('\uFEFF').Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
         if (lines.Length < 2 || lines[0].TrimEnd() != "---") return false;
         for (var i = 1; i < lines.Length; i++)

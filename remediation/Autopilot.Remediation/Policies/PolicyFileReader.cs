@@ -84,7 +84,10 @@ internal sealed partial class PolicyFileReader(string source, List<PolicyProblem
             return null;
         }
         var before = problems.Count;
-        var f = Fields(mapping, path, PolicyKeys);
+        // Name the policy in every key path once its name is readable: "policies[2] (shop-checkout).max_step_percent".
+        var declaredName = mapping.Children.FirstOrDefault(c => c.Key is YamlScalarNode { Value: "name" }).Value as YamlScalarNode;
+        var where = declaredName?.Value is { } dn && NamePattern().IsMatch(dn) ? $"{path} ({dn})" : path;
+        var f = Fields(mapping, where, PolicyKeys);
 
         string? name = null;
         if (!f.TryGetValue("name", out var nameNode)) Problem(mapping, $"{path}.name", "missing; every policy needs a unique name such as 'shop-checkout'");
@@ -93,8 +96,7 @@ internal sealed partial class PolicyFileReader(string source, List<PolicyProblem
             if (NamePattern().IsMatch(n)) name = n;
             else Problem(nameNode, $"{path}.name", $"'{n}' is not a valid name; use lowercase letters, digits, '-' and '.', at most 63 characters");
         }
-        if (f.TryGetValue("description", out var description)) String(description, $"{path}.description", out _);
-        var where = name is null ? path : $"{path} ({name})";
+        if (f.TryGetValue("description", out var description)) String(description, $"{where}.description", out _);
 
         PolicySelector? selector = null;
         if (!f.TryGetValue("selector", out var selectorNode))
@@ -208,12 +210,12 @@ internal sealed partial class PolicyFileReader(string source, List<PolicyProblem
         var windows = new List<FreezeWindow>();
         for (var i = 0; i < sequence.Children.Count; i++)
         {
-            if (ReadFreezeWindow(sequence.Children[i], $"{path}[{i}]") is { } window) windows.Add(window);
+            if (ReadFreezeWindow(sequence.Children[i], $"{path}[{i}]", $"freeze_windows[{i}]") is { } window) windows.Add(window);
         }
         return windows;
     }
 
-    private FreezeWindow? ReadFreezeWindow(YamlNode node, string path)
+    private FreezeWindow? ReadFreezeWindow(YamlNode node, string path, string defaultName)
     {
         const string Valid = "either times of day \"HH:MM\" (UTC, to may be \"24:00\") with optional days, or timestamps with an offset such as 2026-12-24T00:00:00Z";
         if (node is not YamlMappingNode mapping)
@@ -222,7 +224,7 @@ internal sealed partial class PolicyFileReader(string source, List<PolicyProblem
             return null;
         }
         var f = Fields(mapping, path, FreezeKeys);
-        var name = path;
+        var name = defaultName;
         if (f.TryGetValue("name", out var nameNode) && String(nameNode, $"{path}.name", out var n)) name = n;
         string? fromText = null, toText = null;
         if (!f.TryGetValue("from", out var fromNode)) Missing(mapping, $"{path}.from", Valid);
@@ -382,6 +384,8 @@ internal sealed partial class PolicyFileReader(string source, List<PolicyProblem
 
     private static string Suggest(string given, IReadOnlyList<string> valid)
     {
+        if (given.Length >= 4 && valid.FirstOrDefault(v => v.StartsWith(given, StringComparison.Ordinal)) is { } completion)
+            return $" (did you mean '{completion}'?)";
         var best = valid.Select(v => (v, d: Distance(given, v))).OrderBy(x => x.d).First();
         return best.d <= Math.Max(2, best.v.Length / 3) ? $" (did you mean '{best.v}'?)" : "";
     }

@@ -39,34 +39,42 @@ public static class ActionNames
 /// <summary>Set the weights (percent, summing to 100) of the route's managed rule.</summary>
 public sealed record ShiftTraffic(string Route, IReadOnlyDictionary<string, int> Weights, string Reason) : Proposal(Reason)
 {
+    [JsonIgnore]
     public override string Action => ActionNames.ShiftTraffic;
 }
 
 /// <summary>Send all traffic back to the stable backend.</summary>
 public sealed record RollbackCanary(string Route, string Reason) : Proposal(Reason)
 {
+    [JsonIgnore]
     public override string Action => ActionNames.RollbackCanary;
 }
 
 /// <summary>Weight 0 for one backend; the rest is spread over the others in proportion.</summary>
 public sealed record IsolateBackend(string Route, string Backend, string Reason) : Proposal(Reason)
 {
+    [JsonIgnore]
     public override string Action => ActionNames.IsolateBackend;
 }
 
 public sealed record SetRateLimit(string Route, int RequestsPerSecond, string Reason) : Proposal(Reason)
 {
+    [JsonIgnore]
     public override string Action => ActionNames.SetRateLimit;
 }
 
 public sealed record Escalate(string Reason) : Proposal(Reason)
 {
+    [JsonIgnore]
     public override string Action => ActionNames.Escalate;
+    [JsonIgnore]
     public override bool ChangesTraffic => false;
 }
 
 public sealed record NoAction(string Reason) : Proposal(Reason)
 {
+    [JsonIgnore]
     public override string Action => ActionNames.NoAction;
+    [JsonIgnore]
     public override bool ChangesTraffic => false;
 }

@@ -99,6 +99,10 @@ public static class KubeApiEndpoints
         {
             return Results.Json(e.ToStatus(), statusCode: e.Code);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Results.Json(KubeStatus.Failure(500, "InternalError", $"Internal error occurred: {e.Message}"), statusCode: 500);
+        }
     }
 
     private static Task BeforeWrite(KubeApiState state, string verb, KubeResourceType type, string ns, string name) =>

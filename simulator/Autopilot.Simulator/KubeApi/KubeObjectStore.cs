@@ -211,7 +211,7 @@ public sealed class KubeObjectStore
         {
             metadata["uid"] = Guid.NewGuid().ToString();
             metadata["creationTimestamp"] = now;
-            metadata["generation"] = 1;
+            metadata["generation"] = 1L;
         }
         else if (!JsonNode.DeepEquals(existing["spec"], candidate["spec"]))
         {

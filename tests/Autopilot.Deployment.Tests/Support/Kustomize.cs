@@ -109,7 +109,9 @@ public static class Kustomize
             if (generator.Str("namespace") is { } ns) metadata["namespace"] = ns;
             if (options.MapAt("labels") is { } labels) metadata["labels"] = labels.DeepClone();
             if (options.MapAt("annotations") is { } annotations) metadata["annotations"] = annotations.DeepClone();
-            yield return new Map { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = metadata, ["data"] = data };
+            var configMap = new Map { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = metadata };
+            if (data.Count > 0) configMap["data"] = data; // kustomize leaves `data` out when there is nothing in it
+            yield return configMap;
         }
     }
 

@@ -1,20 +1,18 @@
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Knowledge;
 using Autopilot.Remediation.Proposals;
+using Xunit.Abstractions;
 
 namespace Autopilot.Remediation.Tests.Knowledge;
 
-public sealed class SopRetrievalTests : IDisposable
+public sealed class SopRetrievalTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _indexDirectory = Directory.CreateTempSubdirectory("sop-index-").FullName;
-    private readonly SqliteSopIndex _index;
-
-    public SopRetrievalTests() => _index = SqliteSopIndex.Open(ShippedSops.Directory, Path.Combine(_indexDirectory, "sops.db"));
+    private readonly SqliteSopIndex _index = SqliteSopIndex.Open(ShippedSops.Directory, Path.Combine(Path.GetTempPath(), $"sop-retrieval-{Guid.NewGuid():N}", "sops.db"));
 
     public void Dispose()
     {
         _index.Dispose();
-        Directory.Delete(_indexDirectory, recursive: true);
+        Directory.Delete(Path.GetDirectoryName(_index.IndexFilePath)!, recursive: true);
     }
 
     [Fact]
@@ -39,6 +37,7 @@ public sealed class SopRetrievalTests : IDisposable
         var alert = AlertFactory.Firing(alertName, version: version);
         var matches = _index.Retrieve(new SopQuery([alert], $"workload shop/checkout; alert firing {alertName}"));
 
+        foreach (var match in matches) output.WriteLine($"{match.Sop.Id} {match.Score:0.###} [{string.Join("; ", match.Reasons)}]");
         var best = Assert.IsType<SopMatch>(matches[0]);
         Assert.Equal(expectedId, best.Sop.Id);
         Assert.Equal(KnowledgeKind.Sop, best.Sop.Kind);

@@ -1,0 +1,100 @@
+using Autopilot.InferencePool.Client;
+using Autopilot.InferencePool.Engine.Hosting;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Autopilot.InferencePool;
+
+/// <summary>The pool's HTTP API: leases (POST/DELETE /sessions), completions on a lease, and GET /pool.</summary>
+public static class PoolEndpoints
+{
+    public static IEndpointRouteBuilder MapInferencePool(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/sessions", async (HttpContext http, PoolRuntime runtime) =>
+        {
+            if (Caller(http) is not { } caller) return MissingCaller();
+            try
+            {
+                var lease = await runtime.RequireEngine().LeaseAsync(caller, http.RequestAborted);
+                return Results.Created($"/sessions/{lease.LeaseId}", lease);
+            }
+            catch (Exception e) when (e is InferencePoolException)
+            {
+                return Problem(http, e);
+            }
+        });
+
+        endpoints.MapPost("/sessions/{leaseId}/completions", async (string leaseId, [FromBody] CompletionRequest? request,
+            HttpContext http, PoolRuntime runtime) =>
+        {
+            if (Caller(http) is not { } caller) return MissingCaller();
+            if (request?.Messages is null)
+                return Problem(http, new PoolRequestException("messages", "the body must be a completion request with a messages array."));
+            try
+            {
+                return Results.Ok(await runtime.RequireEngine().CompleteAsync(caller, leaseId, request, http.RequestAborted));
+            }
+            catch (Exception e) when (e is InferencePoolException)
+            {
+                return Problem(http, e);
+            }
+            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+            {
+                // The caller went away; its generation was stopped and its KV cells freed. Nobody reads this answer.
+                return Results.StatusCode(499);
+            }
+        });
+
+        endpoints.MapDelete("/sessions/{leaseId}", (string leaseId, HttpContext http, PoolRuntime runtime) =>
+        {
+            if (Caller(http) is not { } caller) return MissingCaller();
+            try
+            {
+                return runtime.RequireEngine().Release(caller, leaseId)
+                    ? Results.NoContent()
+                    : Problem(http, new LeaseNotFoundException(leaseId));
+            }
+            catch (Exception e) when (e is InferencePoolException)
+            {
+                return Problem(http, e);
+            }
+        });
+
+        endpoints.MapGet("/pool", (PoolRuntime runtime) => runtime.Engine is { } engine
+            ? Results.Ok(engine.Status)
+            : Results.Problem("The model is still loading.", statusCode: StatusCodes.Status503ServiceUnavailable));
+        return endpoints;
+    }
+
+    /// <summary>The Dapr sidecar's caller app-id when present (it cannot be forged through Dapr), else our own header.</summary>
+    private static string? Caller(HttpContext http)
+    {
+        foreach (var header in new[] { PoolHeaders.DaprCallerAppId, PoolHeaders.Caller })
+            if (http.Request.Headers[header].ToString() is { Length: > 0 and <= 200 } value)
+                return value;
+        return null;
+    }
+
+    private static IResult MissingCaller() => Results.Problem(
+        $"Say who is calling: the '{PoolHeaders.DaprCallerAppId}' header (set by Dapr) or '{PoolHeaders.Caller}' (1 to 200 characters).",
+        statusCode: StatusCodes.Status400BadRequest, title: "Caller identity missing",
+        extensions: new Dictionary<string, object?> { ["field"] = PoolHeaders.Caller });
+
+    private static IResult Problem(HttpContext http, Exception e)
+    {
+        var (status, title) = e switch
+        {
+            PoolBusyException => (StatusCodes.Status429TooManyRequests, "Inference pool busy"),
+            LeaseNotFoundException => (StatusCodes.Status404NotFound, "Lease not found"),
+            LeaseOwnershipException => (StatusCodes.Status403Forbidden, "Lease belongs to another caller"),
+            LeaseBusyException => (StatusCodes.Status409Conflict, "Lease busy"),
+            PoolRequestException => (StatusCodes.Status400BadRequest, "Invalid completion request"),
+            _ => (StatusCodes.Status503ServiceUnavailable, "Inference pool unavailable"),
+        };
+        if (e is PoolBusyException busy)
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var extensions = e is PoolRequestException invalid
+            ? new Dictionary<string, object?> { ["field"] = invalid.Field }
+            : null;
+        return Results.Problem(e is PoolRequestException r ? r.Detail : e.Message, statusCode: status, title: title, extensions: extensions);
+    }
+}

@@ -1,0 +1,34 @@
+using Autopilot.Simulator.Faults;
+using Autopilot.Simulator.Workloads;
+
+namespace Autopilot.Simulator.Scenarios;
+
+/// <summary>A fault and when it happens: after a delay from the start, for a while, or until a fix ships after mitigation.</summary>
+public sealed record ScheduledFault(Fault Fault, TimeSpan StartAfter, TimeSpan? Duration, TimeSpan? FixedAfterMitigation);
+
+/// <summary>
+/// What must have happened for the scenario to pass. Alert: the alert that must reach the incident. AppliedActions:
+/// at least one of these actions must have been applied to the route; empty means no change at all may be applied.
+/// Escalated: whether the incident must (true) or must not (false) escalate to a human. Restored: traffic must be
+/// progressively restored after mitigation. FinalWeights: the route's weights at the end, when given.
+/// </summary>
+public sealed record ScenarioExpectation(
+    string Alert,
+    IReadOnlyList<string> AppliedActions,
+    bool Escalated,
+    bool Restored,
+    IReadOnlyDictionary<string, int>? FinalWeights)
+{
+    public bool ForbidsChanges => AppliedActions.Count == 0;
+}
+
+/// <summary>A scenario file from simulator/scenarios/: one workload, its faults and the expected outcome.</summary>
+public sealed record Scenario(
+    string Name,
+    string Description,
+    string Sop,
+    WorkloadSpec Workload,
+    IReadOnlyList<ScheduledFault> Faults,
+    ScenarioExpectation Expect,
+    TimeSpan Timeout,
+    string SourcePath);

@@ -1,0 +1,40 @@
+using Autopilot.Remediation.Routing;
+
+namespace Autopilot.Simulator.Scenarios;
+
+/// <summary>What actually happened during a scenario run, gathered from the incident's audit trail and the route.</summary>
+public sealed record ScenarioOutcome(
+    IReadOnlyList<string> AlertsReceived,
+    IReadOnlyList<string> AppliedActions,
+    bool Escalated,
+    bool RestoreCompleted,
+    IReadOnlyList<BackendWeight> FinalWeights,
+    IReadOnlyList<string> PolicyBreaches)
+{
+    /// <summary>Every way the outcome misses the scenario's expectation; empty when it passed.</summary>
+    public IReadOnlyList<string> Check(ScenarioExpectation expect)
+    {
+        var misses = new List<string>();
+        if (!AlertsReceived.Contains(expect.Alert))
+            misses.Add($"alert {expect.Alert} never reached the incident (received: {List(AlertsReceived)})");
+        if (expect.ForbidsChanges && AppliedActions.Count > 0)
+            misses.Add($"no route change was allowed, but {List(AppliedActions)} were applied");
+        if (!expect.ForbidsChanges && !AppliedActions.Any(expect.AppliedActions.Contains))
+            misses.Add($"expected one of {List(expect.AppliedActions)} to be applied; applied: {List(AppliedActions)}");
+        if (expect.Escalated != Escalated)
+            misses.Add(expect.Escalated ? "expected an escalation to a human; there was none" : "the incident escalated, which this scenario must not need");
+        if (expect.Restored && !RestoreCompleted) misses.Add("traffic was not progressively restored");
+        if (expect.FinalWeights is { } final)
+        {
+            var actual = FinalWeights.ToDictionary(w => w.Name, w => w.Weight);
+            if (final.Any(f => actual.GetValueOrDefault(f.Key) != f.Value))
+                misses.Add($"final weights are {Weights(FinalWeights)}, expected {string.Join(", ", final.Select(f => $"{f.Key}={f.Value}"))}");
+        }
+        misses.AddRange(PolicyBreaches.Select(b => "policy broken: " + b));
+        return misses;
+    }
+
+    public static string Weights(IEnumerable<BackendWeight> weights) => string.Join(", ", weights.Select(w => $"{w.Name}={w.Weight}"));
+
+    private static string List(IReadOnlyList<string> items) => items.Count == 0 ? "none" : string.Join(", ", items.Distinct());
+}

@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Autopilot.Remediation.Knowledge;
+using Autopilot.Remediation.Proposals;
+using static Autopilot.Remediation.Tests.Proposals.RouteFixtures;
+
+namespace Autopilot.Remediation.Tests.Proposals;
+
+public class ProposalGrammarTests
+{
+    private static readonly AllowedAction[] Everything = ActionNames.All.Select(a => new AllowedAction(a)).ToArray();
+
+    public static TheoryData<int> EveryNonEmptyActionSubset()
+    {
+        var data = new TheoryData<int>();
+        for (var mask = 1; mask < 1 << ActionNames.All.Count; mask++) data.Add(mask);
+        return data;
+    }
+
+    private static AllowedAction[] Subset(int mask) =>
+        ActionNames.All.Where((_, i) => (mask & (1 << i)) != 0).Select(a => new AllowedAction(a)).ToArray();
+
+    [Theory]
+    [MemberData(nameof(EveryNonEmptyActionSubset))]
+    public void Everything_the_grammar_generates_is_an_allowed_action_the_parser_accepts(int mask)
+    {
+        var allowed = Subset(mask);
+        var names = allowed.Select(a => a.Action).ToHashSet();
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(allowed, Context()));
+        var random = new Random(mask);
+        var seen = new HashSet<string>();
+
+        for (var i = 0; i < 20; i++)
+        {
+            var output = grammar.Sample(random);
+            Assert.True(grammar.Accepts(output), output);
+            using var json = JsonDocument.Parse(output); // always valid JSON
+            var action = json.RootElement.GetProperty("action").GetString()!;
+            Assert.Contains(action, names);
+            seen.Add(action);
+
+            var parsed = ProposalParser.Parse(output, allowed, Context());
+            // The one thing a grammar cannot express is that weights sum to 100.
+            if (!parsed.IsSuccess) Assert.Equal(("weights", ActionNames.ShiftTraffic), (parsed.Error.Field, action));
+        }
+        Assert.NotEmpty(seen);
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryNonEmptyActionSubset))]
+    public void Grammar_admits_exactly_the_allowed_actions(int mask)
+    {
+        var allowed = Subset(mask);
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(allowed, Context()));
+
+        foreach (var action in ActionNames.All)
+        {
+            var output = ProposalJson.Serialize(ProposalParserTests.Valid(action));
+            var isAllowed = allowed.Any(a => a.Action == action);
+            Assert.Equal(isAllowed, grammar.Accepts(output));
+            Assert.Equal(isAllowed, ProposalParser.Parse(output, allowed, Context()).IsSuccess);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"action":"restart_pods","route":"shop/checkout","reason":"x"}""")]
+    [InlineData("""{"action":"rollback_canary","route":"shop/cart","reason":"x"}""")]
+    [InlineData("""{"action":"isolate_backend","route":"shop/checkout","backend":"checkout-v3","reason":"x"}""")]
+    [InlineData("""{"action":"isolate_backend","route":"shop/checkout","backend":"checkout-v1","reason":"stable"}""")]
+    [InlineData("""{"action":"shift_traffic","route":"shop/checkout","weights":{"checkout-v1":101,"checkout-v2":0},"reason":"x"}""")]
+    [InlineData("""{"action":"shift_traffic","route":"shop/checkout","weights":{"checkout-v1":090,"checkout-v2":10},"reason":"x"}""")]
+    [InlineData("""{"action":"shift_traffic","route":"shop/checkout","weights":{"checkout-v1":-5,"checkout-v2":105},"reason":"x"}""")]
+    [InlineData("""{"action":"shift_traffic","route":"shop/checkout","weights":{"checkout-v1":90},"reason":"x"}""")]
+    [InlineData("""{"action":"set_rate_limit","route":"shop/checkout","requests_per_second":0,"reason":"x"}""")]
+    [InlineData("""{"action":"escalate","reason":""}""")]
+    [InlineData("""{"action":"escalate","reason":"say \"hi\""}""")]
+    [InlineData("""{"action":"escalate","reason":"tab	inside"}""")]
+    [InlineData("""{"action":"escalate","reason":"x","extra":1}""")]
+    [InlineData("""{"action":"escalate","reason":"x"} """)]
+    public void Grammar_and_parser_both_reject_out_of_set_output(string output)
+    {
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(Everything, Context()));
+
+        Assert.False(grammar.Accepts(output));
+        // The parser is more lenient about formatting (whitespace, escapes) but never about content.
+        var parsed = ProposalParser.Parse(output, Everything, Context());
+        if (parsed.IsSuccess) Assert.Matches(@"\s$|\\""", output);
+    }
+
+    [Fact]
+    public void Reason_length_limit_is_the_same_in_grammar_and_parser()
+    {
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(Everything, Context()));
+        foreach (var length in new[] { 1, ProposalLimits.MaxReasonLength, ProposalLimits.MaxReasonLength + 1 })
+        {
+            var output = $$"""{"action":"escalate","reason":"{{new string('日', length)}}"}""";
+            var expected = length <= ProposalLimits.MaxReasonLength;
+            Assert.Equal(expected, grammar.Accepts(output));
+            Assert.Equal(expected, ProposalParser.Parse(output, Everything, Context()).IsSuccess);
+        }
+    }
+
+    [Fact]
+    public void Weight_bounds_from_the_sop_are_in_the_grammar()
+    {
+        AllowedAction[] allowed = [new(ActionNames.ShiftTraffic, MaxStepPercent: 20, MinStableWeight: 60)];
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(allowed, Context(stableWeight: 75)));
+
+        for (var stable = 0; stable <= 100; stable++)
+        {
+            var output = ProposalJson.Serialize(Shift(stable, 100 - stable));
+            var expected = stable is >= 60 and <= 95; // floor 60; 75 ± 20 capped at 95
+            Assert.Equal(expected, grammar.Accepts(output));
+            Assert.Equal(expected, ProposalParser.Parse(output, allowed, Context(stableWeight: 75)).IsSuccess);
+        }
+    }
+
+    [Fact]
+    public void Rate_limit_bounds_from_the_sop_are_in_the_grammar()
+    {
+        AllowedAction[] allowed = [new(ActionNames.SetRateLimit, MinRequestsPerSecond: 50, MaxRequestsPerSecond: 1200)];
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(allowed, Context()));
+
+        foreach (var rps in new[] { 0, 1, 49, 50, 51, 99, 100, 999, 1000, 1199, 1200, 1201, 9999, 12000 })
+        {
+            var output = ProposalJson.Serialize(new SetRateLimit("shop/checkout", rps, "surge"));
+            Assert.Equal(rps is >= 50 and <= 1200, grammar.Accepts(output));
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 100)]
+    [InlineData(0, 0)]
+    [InlineData(7, 7)]
+    [InlineData(3, 42)]
+    [InlineData(10, 99)]
+    [InlineData(19, 1234)]
+    [InlineData(1, 1_000_000)]
+    [InlineData(987, 3001)]
+    public void Integer_ranges_admit_exactly_their_numbers(int min, int max)
+    {
+        var grammar = new GbnfRecognizer("root ::= " + GbnfText.IntegerRange(min, max));
+        var probes = Enumerable.Range(0, 3100).Concat([max - 1, max, max + 1, 999_999, 1_000_000, 1_000_001]);
+
+        foreach (var n in probes.Where(n => n >= 0))
+            Assert.True((n >= min && n <= max) == grammar.Accepts(n.ToString(CultureInfo.InvariantCulture)), $"{n} in {min}..{max}");
+        Assert.False(grammar.Accepts("0" + max.ToString(CultureInfo.InvariantCulture)));
+        Assert.False(grammar.Accepts(""));
+    }
+
+    [Fact]
+    public void Grammar_uses_llama_cpp_syntax_only()
+    {
+        var text = ProposalGrammar.Build(Everything, Context(stableWeight: 90));
+        var grammar = new GbnfRecognizer(text);
+
+        Assert.Contains("root", grammar.RuleNames);
+        Assert.All(grammar.RuleNames, name => Assert.Matches("^[a-z0-9-]+$", name));
+        // llama.cpp caps repetition expansions at 2000 helper rules.
+        foreach (Match m in Regex.Matches(text, @"\{(\d+),(\d+)\}"))
+            Assert.True(int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) < 2000);
+        Assert.StartsWith("#", text);
+    }
+
+    [Fact]
+    public void Isolation_targets_exclude_the_stable_backend()
+    {
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build([new AllowedAction(ActionNames.IsolateBackend)], Context()));
+
+        Assert.True(grammar.Accepts(ProposalJson.Serialize(new IsolateBackend("shop/checkout", Canary, "bad"))));
+        Assert.False(grammar.Accepts(ProposalJson.Serialize(new IsolateBackend("shop/checkout", Stable, "bad"))));
+    }
+
+    [Fact]
+    public void Nothing_expressible_is_an_argument_error_naming_why()
+    {
+        var noStable = new ProposalContext("shop/checkout", [Stable, Canary], null);
+
+        var e = Assert.Throws<ArgumentException>(() => ProposalGrammar.Build([new AllowedAction(ActionNames.RollbackCanary)], noStable));
+        Assert.Contains("no stable backend", e.Message);
+        Assert.Throws<ArgumentException>(() => ProposalGrammar.Build([new AllowedAction("reboot_cluster")], Context()));
+        Assert.Throws<ArgumentException>(() => ProposalJsonSchema.For([], Context()));
+    }
+
+    [Fact]
+    public void Json_schema_lists_the_same_actions_and_bounds()
+    {
+        AllowedAction[] allowed =
+        [
+            new(ActionNames.ShiftTraffic, MinStableWeight: 60),
+            new(ActionNames.SetRateLimit, MaxRequestsPerSecond: 900),
+            new(ActionNames.Escalate),
+        ];
+
+        using var schema = JsonDocument.Parse(ProposalJsonSchema.For(allowed, Context()));
+        var variants = schema.RootElement.GetProperty("oneOf").EnumerateArray().ToArray();
+
+        Assert.Equal([ActionNames.ShiftTraffic, ActionNames.SetRateLimit, ActionNames.Escalate],
+            variants.Select(v => v.GetProperty("properties").GetProperty("action").GetProperty("const").GetString()));
+        var weights = variants[0].GetProperty("properties").GetProperty("weights").GetProperty("properties");
+        Assert.Equal(60, weights.GetProperty(Stable).GetProperty("minimum").GetInt32());
+        Assert.Equal("shop/checkout", variants[0].GetProperty("properties").GetProperty("route").GetProperty("const").GetString());
+        Assert.Equal(900, variants[1].GetProperty("properties").GetProperty("requests_per_second").GetProperty("maximum").GetInt32());
+        Assert.All(variants, v => Assert.False(v.GetProperty("additionalProperties").GetBoolean()));
+        Assert.Equal(ProposalLimits.MaxReasonLength, variants[2].GetProperty("properties").GetProperty("reason").GetProperty("maxLength").GetInt32());
+    }
+}
