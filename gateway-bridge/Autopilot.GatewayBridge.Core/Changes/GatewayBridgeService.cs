@@ -33,6 +33,20 @@ public sealed class GatewayBridgeService(
     /// <summary>Gateway API bounds for a backendRef weight.</summary>
     public const int MaxWeight = 1_000_000;
 
+    /// <summary>
+    /// A bridge without dependency injection (stand-alone mode, tests): validates <paramref name="options"/> as start-up
+    /// would, connects KubernetesClient as configured and takes the key from <see cref="GatewayBridgeOptions.ApprovalSigningKey"/>.
+    /// </summary>
+    public static GatewayBridgeService Create(GatewayBridgeOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    {
+        var validation = new GatewayBridgeOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+            throw new Microsoft.Extensions.Options.OptionsValidationException(GatewayBridgeOptions.Section, typeof(GatewayBridgeOptions), validation.Failures);
+        var store = new KubernetesRouteStore(KubernetesClientFactory.Create(options.Kubernetes), options.RateLimitPolicy);
+        return new GatewayBridgeService(store, options, ApprovalKey.FromSecret(options.ApprovalSigningKey), time ?? TimeProvider.System,
+            (loggers ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<GatewayBridgeService>());
+    }
+
     // Where each change id we have seen lives, so an undo without a route does not need a cluster-wide list.
     private readonly ConcurrentDictionary<string, RouteRef> _routeOfChange = new(StringComparer.Ordinal);
 
@@ -70,7 +84,8 @@ public sealed class GatewayBridgeService(
     {
         using var activity = GatewayBridgeTelemetry.Source.StartActivity("gateway-bridge apply-change");
         activity?.SetTag("autopilot.change.id", change?.ChangeId);
-        ChangeValidation.Validate(change);
+        try { ChangeValidation.Validate(change); }
+        catch (GatewayBridgeException e) { throw Invalid(e); }
         activity?.SetTag("autopilot.incident.id", change.IncidentId);
         activity?.SetTag("autopilot.route", change.Route.ToString());
         activity?.SetTag("autopilot.change.kind", change.Kind.ToString());
@@ -103,7 +118,8 @@ public sealed class GatewayBridgeService(
     public async Task<ChangeResult> UndoAsync(UndoRequest request, string approvalToken, CancellationToken cancellationToken = default)
     {
         using var activity = GatewayBridgeTelemetry.Source.StartActivity("gateway-bridge undo-change");
-        ChangeValidation.Validate(request);
+        try { ChangeValidation.Validate(request); }
+        catch (GatewayBridgeException e) { throw Invalid(e); }
         activity?.SetTag("autopilot.change.id", request.UndoChangeId);
         activity?.SetTag("autopilot.undo_of", request.ChangeId);
         activity?.SetTag("autopilot.incident.id", request.IncidentId);
@@ -135,7 +151,7 @@ public sealed class GatewayBridgeService(
         try
         {
             var documents = route is null
-                ? await store.ListRoutesAsync(null, cancellationToken)
+                ? await ListManagedRoutesAsync(cancellationToken)
                 : [await store.GetRouteAsync(route, cancellationToken)];
             var records = new List<ChangeRecord>();
             foreach (var document in documents)
@@ -153,6 +169,15 @@ public sealed class GatewayBridgeService(
         {
             throw Translate(e, route);
         }
+    }
+
+    /// <summary>Every route the bridge manages: in the configured namespaces, or in all namespaces when none are configured.</summary>
+    public async Task<IReadOnlyList<JsonObject>> ListManagedRoutesAsync(CancellationToken cancellationToken = default)
+    {
+        if (options.Namespaces.Count == 0) return await store.ListRoutesAsync(null, cancellationToken);
+        var routes = new List<JsonObject>();
+        foreach (var ns in options.Namespaces) routes.AddRange(await store.ListRoutesAsync(ns, cancellationToken));
+        return routes;
     }
 
     private async Task<ChangeResult> ApplyOnce(RouteChange change, CancellationToken ct)
@@ -352,6 +377,8 @@ public sealed class GatewayBridgeService(
             $"{e.Operation}: {e.StatusCode} {e.Reason}: {e.ApiMessage}. Check the gateway-bridge service account's RBAC (get/list/watch/patch on httproutes.gateway.networking.k8s.io).", "kubernetes_forbidden"),
         _ => Refuse(e.StatusCode >= 500 ? 503 : 502, "Kubernetes API error", $"{e.Operation}: {e.StatusCode} {e.Reason}: {e.ApiMessage}", "kubernetes_error"),
     };
+
+    private GatewayBridgeException Invalid(GatewayBridgeException e) => Refuse(e.StatusCode, e.Title, e.Detail ?? "", "invalid");
 
     private GatewayBridgeException Refuse(int status, string title, string detail, string reason)
     {
