@@ -107,7 +107,11 @@ public sealed class InMemoryTopic<T> : IAsyncDisposable
                     result = await handler(envelope.Message, ct);
                     reason = result == DeliveryResult.Drop ? "the subscriber dropped it" : "the subscriber asked for a retry";
                 }
-                catch (Exception e) when (!ct.IsCancellationRequested)
+                catch (Exception) when (ct.IsCancellationRequested)
+                {
+                    return; // stopping: the message dies with the process, as with Dapr's in-memory component
+                }
+                catch (Exception e)
                 {
                     result = DeliveryResult.Retry;
                     reason = $"{e.GetType().Name}: {e.Message}";
