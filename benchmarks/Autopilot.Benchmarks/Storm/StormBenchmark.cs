@@ -17,7 +17,7 @@ namespace Autopilot.Benchmarks.Storm;
 /// CanaryHighErrorRate alerts per workload (one per pod) posted over D seconds, each alert in its own Alertmanager
 /// payload. Measures alert-to-change latency (first alert of a workload posted → its mitigation applied), incidents
 /// handled, changes applied, lost alerts, policy violations and peak RSS; then the same with one workload.
-/// Usage: storm [--workloads 100] [--alerts 20] [--seconds 10] [--wait 600]
+/// Usage: storm [--workloads 100] [--alerts 20] [--seconds 10] [--wait 600] [--deadline-ms 20000]
 /// </summary>
 public static class StormBenchmark
 {
@@ -27,13 +27,15 @@ public static class StormBenchmark
         var alerts = Option(args, "--alerts", 20);
         var seconds = Option(args, "--seconds", 10);
         var wait = Option(args, "--wait", 600);
+        var deadlineMs = Option(args, "--deadline-ms", 20_000);
         var root = FindRoot();
         Console.WriteLine($"alert storm: {workloads} workloads × {alerts} alerts in {seconds} s through POST /alertmanager " +
                           $"({Environment.ProcessorCount} cores, tiny generated model, built-in health series)");
 
-        var single = await RunOnceAsync(root, 1, alerts, seconds, wait);
+        Console.WriteLine($"planning deadline {deadlineMs} ms (a later model answer falls back to the SOP default action)");
+        var single = await RunOnceAsync(root, 1, alerts, seconds, wait, deadlineMs);
         Print("1 workload", single);
-        var storm = await RunOnceAsync(root, workloads, alerts, seconds, wait);
+        var storm = await RunOnceAsync(root, workloads, alerts, seconds, wait, deadlineMs);
         Print($"{workloads} workloads", storm);
         Console.WriteLine($"ratio {workloads}/1: p50 {Ratio(storm.P50, single.P50)}, p99 {Ratio(storm.P99, single.P99)}, " +
                           $"peak RSS {storm.PeakRssMb / Math.Max(1, single.PeakRssMb):F2}×");
@@ -43,7 +45,7 @@ public static class StormBenchmark
     private sealed record Result(int Workloads, int AlertsPosted, int Incidents, int Changes, long LostAlerts, long Recorded, int StillQueued, int DeadLetters, int Violations,
         double P50, double P99, double Max, double PeakRssMb, double PostSeconds, int ModelProposals, int Fallbacks);
 
-    private static async Task<Result> RunOnceAsync(string root, int workloadCount, int alertsPerWorkload, int seconds, int waitSeconds)
+    private static async Task<Result> RunOnceAsync(string root, int workloadCount, int alertsPerWorkload, int seconds, int waitSeconds, int deadlineMs)
     {
         var specs = Enumerable.Range(0, workloadCount).Select(i => WorkloadSpec.Checkout() with
         {
@@ -64,7 +66,11 @@ public static class StormBenchmark
             KubernetesUrl = environment.Kube.Url,
             KubernetesToken = SimulatedEnvironment.BridgeToken,
             BuiltinSeries = evaluator.History,
-            Configuration = new Dictionary<string, string?> { ["InferencePool:MaxConcurrentSessions"] = "4" },
+            Configuration = new Dictionary<string, string?>
+            {
+                ["InferencePool:MaxConcurrentSessions"] = "4",
+                ["Autopilot:Planning:DeadlineMs"] = deadlineMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
         });
         await Task.Delay(TimeSpan.FromSeconds(3)); // let the model load and a few samples accumulate
 
