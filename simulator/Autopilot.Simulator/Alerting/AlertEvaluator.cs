@@ -45,6 +45,10 @@ public sealed class AlertEvaluator(SimulatedCluster cluster, AlertRuleSettings s
             {
                 await EvaluateAsync(cancellationToken);
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning(ex, "Alert evaluation failed; trying again at the next interval");
