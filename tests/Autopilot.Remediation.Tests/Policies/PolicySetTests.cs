@@ -121,6 +121,7 @@ public sealed class PolicySetTests : IDisposable
     [InlineData("max_changes: {count: 3, window: 60}", "policies[0] (checkout).max_changes.window", "duration")]
     [InlineData("max_changes: {count: 3, window: 1h, burst: 2}", "policies[0] (checkout).max_changes.burst", "unknown key")]
     [InlineData("require_approval: [rollback_canary]", "policies[0] (checkout).require_approval", "not in allowed_actions")]
+    [InlineData("require_approval: [escalate]", "policies[0] (checkout).require_approval", "changes no traffic")]
     [InlineData("namespaces: [billing]", "policies[0] (checkout).namespaces", "does not include 'shop'")]
     [InlineData("namespaces: []", "policies[0] (checkout).namespaces", "is empty")]
     [InlineData("min_requests_per_second: 500\n    max_requests_per_second: 100", "policies[0] (checkout).min_requests_per_second", "above max_requests_per_second")]
