@@ -47,12 +47,22 @@ public sealed class PolicySetTests : IDisposable
         Assert.Equal(25, checkout.MaxStepPercent);
         Assert.Equal(new ChangeBudget(3, TimeSpan.FromHours(1)), checkout.MaxChanges);
         Assert.Contains(ActionNames.IsolateBackend, checkout.RequireApprovalOrEmpty);
-        Assert.Equal(2, checkout.FreezeWindowsOrEmpty.Count);
+        Assert.Empty(checkout.FreezeWindowsOrEmpty); // rolling back checkout must stay possible at peak
         Assert.EndsWith("default.yaml", checkout.Source);
-        Assert.Equal("shop", set.Resolve(new RouteRef("shop", "cart")).Name);
+        var shop = set.Resolve(new RouteRef("shop", "cart"));
+        Assert.Equal("shop", shop.Name);
+        Assert.Equal(["weekend", "settlement-batch"], shop.FreezeWindowsOrEmpty.Select(w => w.Name));
         var fallback = set.Resolve(new RouteRef("billing", "api"));
         Assert.Equal("default", fallback.Name);
         Assert.True(fallback.DryRun);
+    }
+
+    [Fact]
+    public void Policy_reference_shows_the_shipped_file_verbatim()
+    {
+        var docs = File.ReadAllText(RepositoryPath("docs/policy.md")).ReplaceLineEndings("\n");
+
+        Assert.Contains(File.ReadAllText(RepositoryPath("policies/default.yaml")).ReplaceLineEndings("\n"), docs);
     }
 
     [Fact]
