@@ -322,10 +322,6 @@ public sealed class GatewayBridgeService(
             {
                 throw Translate(e, route);
             }
-            catch (InvalidDataException e)
-            {
-                throw Refuse(500, "Unreadable change journal", e.Message, "journal");
-            }
         }
     }
 
