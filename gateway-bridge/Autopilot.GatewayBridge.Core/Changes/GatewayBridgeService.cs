@@ -94,7 +94,10 @@ public sealed class GatewayBridgeService(
         CheckApproval(ApprovalToken.Verify(approvalToken, change, time.GetUtcNow(), approvalKey.Bytes), approvalToken, change.ChangeId, change.Route);
         try
         {
-            var result = await WithConflictRetries(change.Route, change.ChangeId, ct => ApplyOnce(change, ct), cancellationToken);
+            // The policy as it was before this change is read once, up front: a retry after a 409 must not mistake
+            // the policy its own first attempt applied for the one to restore on undo.
+            var policyBefore = change.Kind == ChangeKind.SetRateLimit ? await ReadPolicyAsync(change.Route, cancellationToken) : null;
+            var result = await WithConflictRetries(change.Route, change.ChangeId, ct => ApplyOnce(change, policyBefore, ct), cancellationToken);
             activity?.SetTag("autopilot.change.outcome", result.Outcome.ToString());
             if (result.Outcome == ChangeOutcome.Applied)
             {
@@ -180,7 +183,7 @@ public sealed class GatewayBridgeService(
         return routes;
     }
 
-    private async Task<ChangeResult> ApplyOnce(RouteChange change, CancellationToken ct)
+    private async Task<ChangeResult> ApplyOnce(RouteChange change, string? policyBefore, CancellationToken ct)
     {
         var document = await store.GetRouteAsync(change.Route, ct);
         var state = HttpRouteDocument.ToState(document);
@@ -201,11 +204,10 @@ public sealed class GatewayBridgeService(
 
         var now = time.GetUtcNow();
         var after = current;
-        string? policyBefore = null;
         JsonArray? rules = null;
         if (change.Kind == ChangeKind.SetRateLimit)
         {
-            policyBefore = await ApplyRateLimitAsync(change.Route, change.RateLimit!, change.DryRun, ct);
+            await ApplyRateLimitAsync(change.Route, change.RateLimit!, change.DryRun, ct);
         }
         else
         {
@@ -283,14 +285,24 @@ public sealed class GatewayBridgeService(
         return store.MergePatchRouteAsync(route, patch, dryRun, ct);
     }
 
-    /// <summary>Applies the policy and returns its previous spec (JSON) or null when there was none, for undo.</summary>
-    private async Task<string?> ApplyRateLimitAsync(RouteRef route, RateLimitSpec limit, bool dryRun, CancellationToken ct)
+    /// <summary>The route's rate-limit policy spec as JSON, or null when it has none: what undo restores.</summary>
+    private async Task<string?> ReadPolicyAsync(RouteRef route, CancellationToken ct)
     {
-        var name = options.RateLimitPolicy.NamePrefix + route.Name;
-        var existing = await store.GetPolicyAsync(route.Namespace, name, ct);
+        try
+        {
+            var existing = await store.GetPolicyAsync(route.Namespace, options.RateLimitPolicy.NamePrefix + route.Name, ct);
+            return existing?["spec"]?.ToJsonString();
+        }
+        catch (KubernetesApiException e)
+        {
+            throw Translate(e, route);
+        }
+    }
+
+    private async Task ApplyRateLimitAsync(RouteRef route, RateLimitSpec limit, bool dryRun, CancellationToken ct)
+    {
         var spec = (JsonObject)JsonNode.Parse(RateLimitPolicyTemplate.Render(options.RateLimitPolicy.SpecTemplate, route.Name, limit.RequestsPerSecond, limit.Burst))!;
-        await store.ApplyPolicyAsync(route.Namespace, name, spec, dryRun, ct);
-        return existing?["spec"]?.ToJsonString();
+        await store.ApplyPolicyAsync(route.Namespace, options.RateLimitPolicy.NamePrefix + route.Name, spec, dryRun, ct);
     }
 
     private async Task RestoreRateLimitAsync(RouteRef route, string? policyBefore, CancellationToken ct)
