@@ -179,12 +179,24 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        if (_dirty || WatcherFailed) Refresh();
+        if (_dirty || WatcherFailed)
+        {
+            try
+            {
+                Refresh();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
+            {
+                // Keep answering from the last good index; the next lookup tries again.
+                _dirty = true;
+                _logger.LogError(ex, "Re-indexing SOP directory {Directory} failed; answering from the previous index", _directory);
+            }
+        }
 
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var candidates = new Dictionary<string, (double Score, List<string> Reasons)>(StringComparer.Ordinal);
+            var candidates = new Dictionary<string, (double Score, List<string> Reasons, bool ByRule)>(StringComparer.Ordinal);
 
             // Firing alerts decide; resolved ones only count when nothing fires.
             var alerts = query.Alerts.Where(a => a.Status == AlertStatus.Firing).ToList();
@@ -192,7 +204,7 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
             foreach (var document in _documents.Values)
             {
                 if (StructuredMatch(document.Sop, alerts) is { } structured)
-                    candidates[document.Sop.Id] = structured;
+                    candidates[document.Sop.Id] = (structured.Score, structured.Reasons, true);
             }
 
             var terms = QueryTerms(query, alerts);
@@ -208,16 +220,16 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
                 if (candidates.TryGetValue(id, out var existing))
                 {
                     existing.Reasons.Add(reason);
-                    candidates[id] = (existing.Score + textScore, existing.Reasons);
+                    candidates[id] = (existing.Score + textScore, existing.Reasons, existing.ByRule);
                 }
                 else
                 {
-                    candidates[id] = (textScore, [reason]);
+                    candidates[id] = (textScore, [reason], false);
                 }
             }
 
             return candidates
-                .Select(c => new SopMatch(_documents[c.Key].Sop, Math.Round(c.Value.Score, 6), c.Value.Reasons))
+                .Select(c => new SopMatch(_documents[c.Key].Sop, Math.Round(c.Value.Score, 6), c.Value.Reasons) { MatchedByRule = c.Value.ByRule })
                 .OrderByDescending(m => m.Score)
                 .ThenBy(m => m.Sop.Kind)
                 .ThenBy(m => m.Sop.Id, StringComparer.Ordinal)
@@ -400,6 +412,7 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
         }
         transaction.Commit();
         RebuildCount++;
+        SignalsTelemetry.SopIndexRebuilt();
     }
 
     private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)

@@ -197,6 +197,7 @@ public sealed class SqliteSopIndexTests : IDisposable
 
         Assert.Equal("dependency-outage", hits[0].Sop.Id);
         Assert.Contains(hits, h => h.Sop.Id == "pm-2026-06-payments-dependency" && h.Sop.Kind == KnowledgeKind.PostMortem);
+        Assert.Equal("dependency-outage", SopMatch.Authoritative(hits)!.Sop.Id);
     }
 
     [Fact]
@@ -208,5 +209,7 @@ public sealed class SqliteSopIndexTests : IDisposable
 
         Assert.Equal("certificate-expiring-soon", hits[0].Sop.Id);
         Assert.True(hits[0].Score < 10);
+        Assert.All(hits, h => Assert.False(h.MatchedByRule));
+        Assert.Null(SopMatch.Authoritative(hits)); // context for the model, not permission to act
     }
 }
