@@ -80,73 +80,76 @@ public sealed class GatewayBridgeService(
         }
     }
 
-    public async Task<ChangeResult> ApplyAsync(RouteChange change, string approvalToken, CancellationToken cancellationToken = default)
+    public Task<ChangeResult> ApplyAsync(RouteChange change, string approvalToken, CancellationToken cancellationToken = default) =>
+        Traced("gateway-bridge apply-change", change?.ChangeId, activity => ApplyCoreAsync(change, approvalToken, activity, cancellationToken));
+
+    public Task<ChangeResult> UndoAsync(UndoRequest request, string approvalToken, CancellationToken cancellationToken = default) =>
+        Traced("gateway-bridge undo-change", request?.UndoChangeId, activity => UndoCoreAsync(request, approvalToken, activity, cancellationToken));
+
+    /// <summary>One span per change or undo, its outcome as a tag and any refusal as the span's error status.</summary>
+    private static async Task<ChangeResult> Traced(string name, string? changeId, Func<Activity?, Task<ChangeResult>> run)
     {
-        using var activity = GatewayBridgeTelemetry.Source.StartActivity("gateway-bridge apply-change");
-        activity?.SetTag("autopilot.change.id", change?.ChangeId);
+        using var activity = GatewayBridgeTelemetry.Source.StartActivity(name);
+        activity?.SetTag("autopilot.change.id", changeId);
+        try
+        {
+            var result = await run(activity);
+            activity?.SetTag("autopilot.change.outcome", result.Outcome.ToString());
+            return result;
+        }
+        catch (GatewayBridgeException e)
+        {
+            activity?.SetTag("autopilot.change.refused", e.StatusCode);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Title);
+            throw;
+        }
+    }
+
+    private async Task<ChangeResult> ApplyCoreAsync(RouteChange? change, string approvalToken, Activity? activity, CancellationToken cancellationToken)
+    {
         try { ChangeValidation.Validate(change); }
         catch (GatewayBridgeException e) { throw Invalid(e); }
         activity?.SetTag("autopilot.incident.id", change.IncidentId);
         activity?.SetTag("autopilot.route", change.Route.ToString());
         activity?.SetTag("autopilot.change.kind", change.Kind.ToString());
         activity?.SetTag("autopilot.dry_run", change.DryRun);
-
         CheckApproval(ApprovalToken.Verify(approvalToken, change, time.GetUtcNow(), approvalKey.Bytes), approvalToken, change.ChangeId, change.Route);
-        try
+
+        // The policy as it was before this change is read once, up front: a retry after a 409 must not mistake
+        // the policy its own first attempt applied for the one to restore on undo.
+        var policyBefore = change.Kind == ChangeKind.SetRateLimit ? await ReadPolicyAsync(change.Route, cancellationToken) : null;
+        var result = await WithConflictRetries(change.Route, change.ChangeId, ct => ApplyOnce(change, policyBefore, ct), cancellationToken);
+        if (result.Outcome == ChangeOutcome.Applied)
         {
-            // The policy as it was before this change is read once, up front: a retry after a 409 must not mistake
-            // the policy its own first attempt applied for the one to restore on undo.
-            var policyBefore = change.Kind == ChangeKind.SetRateLimit ? await ReadPolicyAsync(change.Route, cancellationToken) : null;
-            var result = await WithConflictRetries(change.Route, change.ChangeId, ct => ApplyOnce(change, policyBefore, ct), cancellationToken);
-            activity?.SetTag("autopilot.change.outcome", result.Outcome.ToString());
-            if (result.Outcome == ChangeOutcome.Applied)
-            {
-                GatewayBridgeTelemetry.ChangesApplied.Add(1, new KeyValuePair<string, object?>("kind", change.Kind.ToString()));
-                logger.LogInformation("Applied change {ChangeId} ({Kind}) for incident {IncidentId} to {Route}: {Before} -> {After}",
-                    change.ChangeId, change.Kind, change.IncidentId, change.Route, Format(result.Before), Format(result.After));
-            }
-            else
-            {
-                logger.LogInformation("Change {ChangeId} on {Route}: {Outcome}", change.ChangeId, change.Route, result.Outcome);
-            }
-            return result;
+            GatewayBridgeTelemetry.ChangesApplied.Add(1, new KeyValuePair<string, object?>("kind", change.Kind.ToString()));
+            logger.LogInformation("Applied change {ChangeId} ({Kind}) for incident {IncidentId} to {Route}: {Before} -> {After}",
+                change.ChangeId, change.Kind, change.IncidentId, change.Route, Format(result.Before), Format(result.After));
         }
-        catch (GatewayBridgeException e)
+        else
         {
-            activity?.SetStatus(ActivityStatusCode.Error, e.Title);
-            throw;
+            logger.LogInformation("Change {ChangeId} on {Route}: {Outcome}", change.ChangeId, change.Route, result.Outcome);
         }
+        return result;
     }
 
-    public async Task<ChangeResult> UndoAsync(UndoRequest request, string approvalToken, CancellationToken cancellationToken = default)
+    private async Task<ChangeResult> UndoCoreAsync(UndoRequest? request, string approvalToken, Activity? activity, CancellationToken cancellationToken)
     {
-        using var activity = GatewayBridgeTelemetry.Source.StartActivity("gateway-bridge undo-change");
         try { ChangeValidation.Validate(request); }
         catch (GatewayBridgeException e) { throw Invalid(e); }
-        activity?.SetTag("autopilot.change.id", request.UndoChangeId);
         activity?.SetTag("autopilot.undo_of", request.ChangeId);
         activity?.SetTag("autopilot.incident.id", request.IncidentId);
-
         CheckApproval(ApprovalToken.VerifyUndo(approvalToken, request, time.GetUtcNow(), approvalKey.Bytes), approvalToken, request.UndoChangeId, request.Route);
-        try
+
+        var route = request.Route ?? await LocateChangeAsync(request.ChangeId, cancellationToken);
+        activity?.SetTag("autopilot.route", route.ToString());
+        var result = await WithConflictRetries(route, request.UndoChangeId, ct => UndoOnce(route, request, ct), cancellationToken);
+        if (result.Outcome == ChangeOutcome.Undone)
         {
-            var route = request.Route ?? await LocateChangeAsync(request.ChangeId, cancellationToken);
-            activity?.SetTag("autopilot.route", route.ToString());
-            var result = await WithConflictRetries(route, request.UndoChangeId, ct => UndoOnce(route, request, ct), cancellationToken);
-            activity?.SetTag("autopilot.change.outcome", result.Outcome.ToString());
-            if (result.Outcome == ChangeOutcome.Undone)
-            {
-                GatewayBridgeTelemetry.ChangesUndone.Add(1);
-                logger.LogInformation("Undid change {ChangeId} on {Route} as {UndoChangeId} for incident {IncidentId}: {Before} -> {After}",
-                    request.ChangeId, route, request.UndoChangeId, request.IncidentId, Format(result.Before), Format(result.After));
-            }
-            return result;
+            GatewayBridgeTelemetry.ChangesUndone.Add(1);
+            logger.LogInformation("Undid change {ChangeId} on {Route} as {UndoChangeId} for incident {IncidentId}: {Before} -> {After}",
+                request.ChangeId, route, request.UndoChangeId, request.IncidentId, Format(result.Before), Format(result.After));
         }
-        catch (GatewayBridgeException e)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, e.Title);
-            throw;
-        }
+        return result;
     }
 
     public async Task<IReadOnlyList<ChangeRecord>> ListChangesAsync(RouteRef? route = null, CancellationToken cancellationToken = default)

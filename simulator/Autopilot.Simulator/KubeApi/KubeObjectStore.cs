@@ -59,7 +59,7 @@ public sealed class KubeObjectStore
     }
 
     /// <summary>A <c>{Kind}List</c>; <paramref name="namespaceName"/> null lists all namespaces.</summary>
-    public JsonObject List(KubeResourceType type, string? namespaceName, string? labelSelector = null)
+    public JsonObject List(KubeResourceType type, string? namespaceName, string? labelSelector = null, int? limit = null)
     {
         var selector = LabelSelector.Parse(labelSelector);
         lock (_lock)
@@ -69,6 +69,7 @@ public sealed class KubeObjectStore
                 .OrderBy(o => o.Key.Namespace, StringComparer.Ordinal).ThenBy(o => o.Key.Name, StringComparer.Ordinal)
                 .Select(o => o.Value)
                 .Where(o => selector.Matches(o["metadata"]?["labels"] as JsonObject))
+                .Take(limit is > 0 ? limit.Value : int.MaxValue)
                 .Select(o => (JsonNode)o.DeepClone())
                 .ToArray();
             return new JsonObject
