@@ -14,7 +14,6 @@ public sealed class KubeObjectStore
     public const string MergePatchContentType = "application/merge-patch+json";
     public const string JsonPatchContentType = "application/json-patch+json";
     public const string ApplyPatchContentType = "application/apply-patch+yaml";
-    public const string StrategicMergePatchContentType = "application/strategic-merge-patch+json";
 
     private readonly Lock _lock = new();
     private readonly List<KubeResourceType> _types = [];
@@ -151,9 +150,8 @@ public sealed class KubeObjectStore
                     var result = existing is null ? applied : (JsonObject)JsonPatching.MergePatch(existing, applied)!;
                     return Commit(type, namespaceName, name, existing, result, dryRun, fieldManager, "Apply");
                 }
-                case StrategicMergePatchContentType:
-                    throw new KubeApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {JsonPatchContentType}, {MergePatchContentType}, {ApplyPatchContentType}");
                 default:
+                    // Strategic merge patch included: custom resources have no patch strategy, so the API server refuses it.
                     throw new KubeApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {JsonPatchContentType}, {MergePatchContentType}, {ApplyPatchContentType}");
             }
         }
