@@ -52,19 +52,26 @@ internal static class GbnfText
             yield break;
         }
         var rest = a.Length - 1;
-        if (a[1..].All(c => c == '0') && b[1..].All(c => c == '9'))
-        {
-            yield return DigitClass(a[0], b[0]) + AnyDigits(rest);
-            yield break;
-        }
         if (a[0] == b[0])
         {
             foreach (var tail in SameLength(a[1..], b[1..])) yield return Literal(a[..1]) + " " + tail;
             yield break;
         }
-        foreach (var tail in SameLength(a[1..], new string('9', rest))) yield return Literal(a[..1]) + " " + tail;
-        if (a[0] + 1 <= b[0] - 1) yield return DigitClass((char)(a[0] + 1), (char)(b[0] - 1)) + AnyDigits(rest);
-        foreach (var tail in SameLength(new string('0', rest), b[1..])) yield return Literal(b[..1]) + " " + tail;
+        // Split into: a's first digit with a bounded tail, whole middle digits with any tail, b's first digit with
+        // a bounded tail. An edge whose tail is unbounded (a..0 or b..9) joins the middle.
+        var lowWhole = a[1..].All(c => c == '0');
+        var highWhole = b[1..].All(c => c == '9');
+        if (!lowWhole)
+        {
+            foreach (var tail in SameLength(a[1..], new string('9', rest))) yield return Literal(a[..1]) + " " + tail;
+        }
+        var middleFrom = lowWhole ? a[0] : (char)(a[0] + 1);
+        var middleTo = highWhole ? b[0] : (char)(b[0] - 1);
+        if (middleFrom <= middleTo) yield return DigitClass(middleFrom, middleTo) + AnyDigits(rest);
+        if (!highWhole)
+        {
+            foreach (var tail in SameLength(new string('0', rest), b[1..])) yield return Literal(b[..1]) + " " + tail;
+        }
     }
 
     private static string DigitClass(char from, char to) => from == to ? Literal(from.ToString()) : $"[{from}-{to}]";

@@ -5,7 +5,8 @@ namespace Autopilot.Remediation.Proposals;
 /// <summary>
 /// What the model's proposal must be about: the route it may touch, that route's backends (in route order)
 /// and the stable backend. CurrentWeights, when known, lets the grammar and parser enforce the SOP's
-/// max_step_percent against the route as it is now.
+/// max_step_percent against the route as it is now. An empty Route means the route could not be read: then only
+/// escalate and no_action can be expressed.
 /// </summary>
 public sealed record ProposalContext(
     string Route,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Autopilot.Remediation.Knowledge;
@@ -28,11 +29,14 @@ public static class ProposalGrammar
             (RootRule, string.Join(" | ", shape.Actions.Select(RuleName))),
         };
         foreach (var action in shape.Actions) rules.AddRange(RulesFor(action, shape));
-        rules.Add(("route", GbnfText.Literal(JsonString(context.Route))));
-        rules.Add(("reason", $"\"\\\"\" [^\"\\\\\\x00-\\x1F\\x7F]{{1,{ProposalLimits.MaxReasonLength}}} \"\\\"\""));
+        if (shape.Actions.Any(ProposalShape.RouteActions.Contains)) rules.Add(("route", GbnfText.Literal(JsonString(context.Route))));
+        // Printable ASCII without '"' and '\': no escapes, and no multi-byte characters a byte-level sampler could
+        // leave half-written (invalid UTF-8 that would decode longer than the grammar counted).
+        // It starts with a visible character: a blank reason explains nothing.
+        rules.Add(("reason", $"\"\\\"\" [!#-\\[\\]-~] [ !#-\\[\\]-~]{{0,{ProposalLimits.MaxReasonLength - 1}}} \"\\\"\""));
 
         var text = new StringBuilder()
-            .Append("# Proposal grammar for route ").Append(context.Route.ReplaceLineEndings(" "))
+            .Append("# Proposal grammar for route ").Append(ProposalShape.HasRoute(context) ? context.Route.ReplaceLineEndings(" ") : "(none)")
             .Append("; actions: ").AppendJoin(", ", shape.Actions).Append('\n');
         foreach (var (name, body) in rules) text.Append(name).Append(" ::= ").Append(body).Append('\n');
         return text.ToString();
@@ -54,16 +58,9 @@ public static class ProposalGrammar
         switch (action)
         {
             case ActionNames.ShiftTraffic:
-                var body = new StringBuilder(GbnfText.Literal(head + ",\"route\":")).Append(" route ");
-                for (var i = 0; i < shape.ShiftWeights.Count; i++)
-                {
-                    var prefix = (i == 0 ? ",\"weights\":{" : ",") + JsonString(shape.ShiftWeights[i].Backend) + ":";
-                    body.Append(GbnfText.Literal(prefix)).Append(" weight-").Append(i).Append(' ');
-                }
-                body.Append(GbnfText.Literal("},\"reason\":")).Append(" reason \"}\"");
-                yield return (RuleName(action), body.ToString());
-                for (var i = 0; i < shape.ShiftWeights.Count; i++)
-                    yield return ($"weight-{i}", GbnfText.IntegerRange(shape.ShiftWeights[i].Min, shape.ShiftWeights[i].Max));
+                yield return (RuleName(action),
+                    $"{GbnfText.Literal(head + ",\"route\":")} route {GbnfText.Literal(",\"weights\":{")} weights {GbnfText.Literal("},\"reason\":")} reason \"}}\"");
+                foreach (var rule in WeightRules(shape.ShiftWeights)) yield return rule;
                 break;
             case ActionNames.RollbackCanary:
                 yield return (RuleName(action), $"{GbnfText.Literal(head + ",\"route\":")} route {GbnfText.Literal(",\"reason\":")} reason \"}}\"");
@@ -82,6 +79,38 @@ public static class ProposalGrammar
                 yield return (RuleName(action), $"{GbnfText.Literal(head + ",\"reason\":")} reason \"}}\"");
                 break;
         }
+    }
+
+    /// <summary>
+    /// With one or two backends every admissible weighting is listed, so the grammar itself makes the weights sum
+    /// to 100 (the common stable + canary route). With more, the list would grow quadratically: each weight gets its
+    /// bounded range and the parser checks the sum.
+    /// </summary>
+    private static IEnumerable<(string, string)> WeightRules(IReadOnlyList<WeightRange> ranges)
+    {
+        string Pair(int i, int weight) => JsonString(ranges[i].Backend) + ":" + weight.ToString(CultureInfo.InvariantCulture);
+        if (ranges.Count == 1)
+        {
+            yield return ("weights", GbnfText.Literal(Pair(0, 100)));
+            yield break;
+        }
+        if (ranges.Count == 2)
+        {
+            var from = Math.Max(ranges[0].Min, 100 - ranges[1].Max);
+            var to = Math.Min(ranges[0].Max, 100 - ranges[1].Min);
+            yield return ("weights", string.Join(" | ",
+                Enumerable.Range(from, to - from + 1).Select(w => GbnfText.Literal(Pair(0, w) + "," + Pair(1, 100 - w)))));
+            yield break;
+        }
+        var body = new StringBuilder();
+        for (var i = 0; i < ranges.Count; i++)
+        {
+            var prefix = (i == 0 ? "" : ",") + JsonString(ranges[i].Backend) + ":";
+            body.Append(i == 0 ? "" : " ").Append(GbnfText.Literal(prefix)).Append(" weight-").Append(i);
+        }
+        yield return ("weights", body.ToString());
+        for (var i = 0; i < ranges.Count; i++)
+            yield return ($"weight-{i}", GbnfText.IntegerRange(ranges[i].Min, ranges[i].Max));
     }
 
     internal static string JsonString(string value) => JsonSerializer.Serialize(value, ProposalJson.Options);

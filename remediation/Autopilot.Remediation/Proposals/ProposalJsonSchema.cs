@@ -63,7 +63,7 @@ public static class ProposalJsonSchema
             ["type"] = "string",
             ["minLength"] = 1,
             ["maxLength"] = ProposalLimits.MaxReasonLength,
-            ["pattern"] = "^[^\"\\\\\\u0000-\\u001f\\u007f]+$",
+            ["pattern"] = "^[!#-\\[\\]-~][ !#-\\[\\]-~]*$", // printable ASCII without quote and backslash, as in the grammar
         };
 
         return new JsonObject

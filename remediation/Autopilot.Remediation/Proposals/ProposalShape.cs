@@ -64,8 +64,14 @@ internal sealed class ProposalShape
         }
 
         var unavailable = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Without a route (the actor could not read it) only escalate and no_action can be said.
+        if (!HasRoute(context))
+        {
+            foreach (var action in bounds.Keys.Where(RouteActions.Contains))
+                unavailable[action] = "no route is under remediation (the route could not be read)";
+        }
         var shiftWeights = bounds.TryGetValue(ActionNames.ShiftTraffic, out var shift) ? WeightRanges(shift, context) : [];
-        if (bounds.ContainsKey(ActionNames.ShiftTraffic))
+        if (bounds.ContainsKey(ActionNames.ShiftTraffic) && !unavailable.ContainsKey(ActionNames.ShiftTraffic))
         {
             if (context.Backends.Count == 0)
                 unavailable[ActionNames.ShiftTraffic] = $"route {context.Route} has no backends";
@@ -74,12 +80,13 @@ internal sealed class ProposalShape
         }
 
         var stable = StableIn(context);
-        if (bounds.ContainsKey(ActionNames.RollbackCanary) && stable is null)
+        if (bounds.ContainsKey(ActionNames.RollbackCanary) && stable is null && !unavailable.ContainsKey(ActionNames.RollbackCanary))
             unavailable[ActionNames.RollbackCanary] = $"route {context.Route} names no stable backend among its backends";
 
         // The stable backend is the known-good fallback; taking it out is a human decision, not a remediation.
         var isolateCandidates = context.Backends.Where(b => b != stable).ToArray();
-        if (bounds.ContainsKey(ActionNames.IsolateBackend) && (isolateCandidates.Length == 0 || context.Backends.Count < 2))
+        if (bounds.ContainsKey(ActionNames.IsolateBackend) && !unavailable.ContainsKey(ActionNames.IsolateBackend)
+            && (isolateCandidates.Length == 0 || context.Backends.Count < 2))
             unavailable[ActionNames.IsolateBackend] = $"route {context.Route} has no backend other than the stable one to isolate";
 
         var minRps = ProposalLimits.MinRequestsPerSecond;
@@ -88,13 +95,19 @@ internal sealed class ProposalShape
         {
             minRps = Math.Clamp(rate.MinRequestsPerSecond ?? minRps, ProposalLimits.MinRequestsPerSecond, ProposalLimits.MaxRequestsPerSecond);
             maxRps = Math.Clamp(rate.MaxRequestsPerSecond ?? maxRps, ProposalLimits.MinRequestsPerSecond, ProposalLimits.MaxRequestsPerSecond);
-            if (minRps > maxRps)
+            if (minRps > maxRps && !unavailable.ContainsKey(ActionNames.SetRateLimit))
                 unavailable[ActionNames.SetRateLimit] = $"the SOP's requests-per-second bounds are empty ({minRps} > {maxRps})";
         }
 
         var actions = ActionNames.All.Where(a => bounds.ContainsKey(a) && !unavailable.ContainsKey(a)).ToArray();
         return new ProposalShape(context, bounds, actions, unavailable, shiftWeights, isolateCandidates, minRps, maxRps);
     }
+
+    /// <summary>Actions that name the route and so need one.</summary>
+    public static readonly IReadOnlySet<string> RouteActions = new HashSet<string>(
+        [ActionNames.ShiftTraffic, ActionNames.RollbackCanary, ActionNames.IsolateBackend, ActionNames.SetRateLimit], StringComparer.Ordinal);
+
+    public static bool HasRoute(ProposalContext context) => !string.IsNullOrWhiteSpace(context.Route);
 
     /// <summary>The stable backend if the route really has it.</summary>
     public static string? StableIn(ProposalContext context) =>
@@ -121,8 +134,7 @@ internal sealed class ProposalShape
     private static void ValidateContext(ProposalContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (string.IsNullOrWhiteSpace(context.Route))
-            throw new ArgumentException("ProposalContext.Route must name the route as namespace/name.", nameof(context));
+        ArgumentNullException.ThrowIfNull(context.Route);
         ArgumentNullException.ThrowIfNull(context.Backends);
         if (context.Backends.Any(string.IsNullOrWhiteSpace))
             throw new ArgumentException("ProposalContext.Backends must not contain empty names.", nameof(context));

@@ -41,10 +41,32 @@ public class ProposalGrammarTests
             seen.Add(action);
 
             var parsed = ProposalParser.Parse(output, allowed, Context());
-            // The one thing a grammar cannot express is that weights sum to 100.
-            if (!parsed.IsSuccess) Assert.Equal(("weights", ActionNames.ShiftTraffic), (parsed.Error.Field, action));
+            Assert.True(parsed.IsSuccess, $"{parsed.Error}: {output}");
+            Assert.Equal(action, parsed.Proposal.Action);
         }
         Assert.NotEmpty(seen);
+    }
+
+    [Fact]
+    public void With_three_backends_only_the_weight_sum_is_left_to_the_parser()
+    {
+        var context = new ProposalContext("shop/checkout", [Stable, Canary, "checkout-v3"], Stable,
+            new Dictionary<string, int> { [Stable] = 80, [Canary] = 10, ["checkout-v3"] = 10 });
+        AllowedAction[] allowed = [new(ActionNames.ShiftTraffic, MaxStepPercent: 30, MinStableWeight: 60)];
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(allowed, context));
+        var random = new Random(3);
+        var failures = new HashSet<string>();
+
+        for (var i = 0; i < 60; i++)
+        {
+            var output = grammar.Sample(random);
+            var parsed = ProposalParser.Parse(output, allowed, context);
+            if (parsed.IsSuccess) Assert.Equal(100, ((ShiftTraffic)parsed.Proposal).Weights.Values.Sum());
+            else failures.Add(parsed.Error.Field);
+        }
+        Assert.Equal(["weights"], failures);
+        Assert.True(grammar.Accepts(ProposalJson.Serialize(new ShiftTraffic("shop/checkout",
+            new Dictionary<string, int> { [Stable] = 60, [Canary] = 20, ["checkout-v3"] = 20 }, "spread"))));
     }
 
     [Theory]
@@ -94,11 +116,25 @@ public class ProposalGrammarTests
         var grammar = new GbnfRecognizer(ProposalGrammar.Build(Everything, Context()));
         foreach (var length in new[] { 1, ProposalLimits.MaxReasonLength, ProposalLimits.MaxReasonLength + 1 })
         {
-            var output = $$"""{"action":"escalate","reason":"{{new string('日', length)}}"}""";
+            var output = $$"""{"action":"escalate","reason":"{{new string('x', length)}}"}""";
             var expected = length <= ProposalLimits.MaxReasonLength;
             Assert.Equal(expected, grammar.Accepts(output));
             Assert.Equal(expected, ProposalParser.Parse(output, Everything, Context()).IsSuccess);
         }
+    }
+
+    [Theory]
+    [InlineData("v2 5xx at 12% (p99 1.2s) -> roll back; see SOP bad-canary#2 [ok]", true)]
+    [InlineData("caf\u00e9", false)]
+    [InlineData("日本", false)]
+    public void Grammar_keeps_reasons_to_printable_ascii(string reason, bool admitted)
+    {
+        // A byte-level sampler can leave a multi-byte character half-written; ASCII cannot be.
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(Everything, Context()));
+        var output = $$"""{"action":"escalate","reason":"{{reason}}"}""";
+
+        Assert.Equal(admitted, grammar.Accepts(output));
+        Assert.True(ProposalParser.Parse(output, Everything, Context()).IsSuccess); // the parser takes any text
     }
 
     [Fact]
@@ -138,6 +174,9 @@ public class ProposalGrammarTests
     [InlineData(19, 1234)]
     [InlineData(1, 1_000_000)]
     [InlineData(987, 3001)]
+    [InlineData(10, 30)]
+    [InlineData(100, 199)]
+    [InlineData(105, 2099)]
     public void Integer_ranges_admit_exactly_their_numbers(int min, int max)
     {
         var grammar = new GbnfRecognizer("root ::= " + GbnfText.IntegerRange(min, max));
@@ -181,6 +220,37 @@ public class ProposalGrammarTests
         Assert.Contains("no stable backend", e.Message);
         Assert.Throws<ArgumentException>(() => ProposalGrammar.Build([new AllowedAction("reboot_cluster")], Context()));
         Assert.Throws<ArgumentException>(() => ProposalJsonSchema.For([], Context()));
+    }
+
+    [Fact]
+    public void Without_a_route_only_escalate_and_no_action_can_be_expressed()
+    {
+        var noRoute = new ProposalContext("", [], null);
+        AllowedAction[] allowed = [new(ActionNames.RollbackCanary), new(ActionNames.ShiftTraffic), new(ActionNames.Escalate)];
+
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(allowed, noRoute));
+
+        Assert.True(grammar.Accepts("""{"action":"escalate","reason":"route unreadable"}"""));
+        Assert.False(grammar.Accepts("""{"action":"rollback_canary","route":"","reason":"x"}"""));
+        var parsed = ProposalParser.Parse("""{"action":"rollback_canary","route":"","reason":"x"}""", allowed, noRoute);
+        Assert.Equal("action", parsed.Error!.Field);
+        Assert.Contains("no route", parsed.Error.Message);
+        Assert.Throws<ArgumentException>(() => ProposalGrammar.Build([new AllowedAction(ActionNames.RollbackCanary)], noRoute));
+    }
+
+    [Fact]
+    public void The_grammar_shown_in_the_policy_reference_is_what_the_generator_writes()
+    {
+        AllowedAction[] allowed =
+        [
+            new(ActionNames.ShiftTraffic, MaxStepPercent: 5, MinStableWeight: 50),
+            new(ActionNames.RollbackCanary),
+            new(ActionNames.SetRateLimit, MinRequestsPerSecond: 50, MaxRequestsPerSecond: 1200),
+            new(ActionNames.Escalate),
+        ];
+        var docs = File.ReadAllText(Policies.PolicySetTests.RepositoryPath("docs/policy.md")).ReplaceLineEndings("\n");
+
+        Assert.Contains(ProposalGrammar.Build(allowed, Context(stableWeight: 90)), docs);
     }
 
     [Fact]
