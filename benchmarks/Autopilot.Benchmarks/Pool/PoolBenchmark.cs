@@ -18,18 +18,21 @@ namespace Autopilot.Benchmarks.Pool;
 /// bandwidth, like a 7B model on CPU): aggregate tokens/s batched vs one context per request at 1, 4 and 16 sessions;
 /// prompt tokens evaluated with and without prefix reuse for a ~400-token shared prefix; peak RSS with 16 and 64
 /// callers queued behind a fixed number of sessions. Options: --tokens N (per session, default 32), --repeat N (best of
-/// N timed runs, default 3), --model file.gguf.
+/// N timed runs, default 3), --threads N (default: one per core), --model file.gguf.
 /// </summary>
 public static class PoolBenchmark
 {
+    private static int _threads = Environment.ProcessorCount;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var tokens = Option(args, "--tokens") is { } t ? int.Parse(t) : 32;
         var repeat = Option(args, "--repeat") is { } r ? int.Parse(r) : 3;
+        _threads = Option(args, "--threads") is { } th ? int.Parse(th) : Environment.ProcessorCount;
         var modelPath = Option(args, "--model") ?? TinyModel.EnsureCached(TinyModelSpec.Bench);
         var info = GgufFile.Read(modelPath);
         Console.WriteLine($"model: {info.Name} ({new FileInfo(modelPath).Length / (1 << 20)} MiB, {info.Number("block_count")} layers, " +
-                          $"embedding {info.Number("embedding_length")}), {Environment.ProcessorCount} cores, {tokens} tokens per session");
+                          $"embedding {info.Number("embedding_length")}), {Environment.ProcessorCount} cores, {_threads} threads, {tokens} tokens per session");
         if (File.Exists("/proc/loadavg"))
             Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()} (timings on a busy machine are noisy; best of {repeat} runs shown)");
         Console.WriteLine();
@@ -51,6 +54,7 @@ public static class PoolBenchmark
         DefaultDeadlineMs = 600_000,
         PrefixReuse = prefixReuse,
         PromptTemplate = "plain",
+        Threads = _threads,
     };
 
     private static CompletionRequest Request(int i, int maxTokens, string? system = null) => new()
@@ -104,7 +108,7 @@ public static class PoolBenchmark
     /// <summary>The same work with one llama.cpp context per request (LLamaSharp's StatelessExecutor), all at once.</summary>
     private static async Task<double> NaiveAsync(string modelPath, int sessions, int tokens, int repeat)
     {
-        var parameters = new ModelParams(modelPath) { ContextSize = 1024, Threads = Environment.ProcessorCount, GpuLayerCount = 0 };
+        var parameters = new ModelParams(modelPath) { ContextSize = 1024, Threads = _threads, BatchThreads = _threads, GpuLayerCount = 0 };
         using var weights = await LLamaWeights.LoadFromFileAsync(parameters);
         await GenerateAsync(0, 2); // warm-up, as the batched run has
         var best = 0.0;

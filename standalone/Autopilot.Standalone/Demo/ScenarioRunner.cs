@@ -41,7 +41,7 @@ public static class ScenarioRunner
 {
     public static async Task<ScenarioReport> RunAsync(Scenario scenario, ScenarioRunOptions options, IScenarioObserver observer, CancellationToken ct)
     {
-        using var loggers = LoggerFactory.Create(b => { if (options.Logs is not null) b.AddProvider(options.Logs); });
+        using var loggers = LoggerFactory.Create(b => { if (options.Logs is not null) b.AddProvider(new NonOwningLoggerProvider(options.Logs)); });
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         await using var environment = await SimulatedEnvironment.StartAsync([scenario.Workload], loggers, ct);
         await using var stack = options.WithPrometheus

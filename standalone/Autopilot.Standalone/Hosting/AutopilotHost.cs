@@ -61,7 +61,7 @@ public sealed class AutopilotHost : IAsyncDisposable
         var state = new StateDirectory(settings.StateDirectory, settings.FlushStateToDisk);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        if (logs is not null) builder.Logging.AddProvider(logs);
+        if (logs is not null) builder.Logging.AddProvider(new NonOwningLoggerProvider(logs));
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, settings.Port));
         builder.Configuration.AddInMemoryCollection(Defaults(settings, state));

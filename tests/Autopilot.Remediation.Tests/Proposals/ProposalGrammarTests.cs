@@ -239,6 +239,21 @@ public class ProposalGrammarTests
     }
 
     [Fact]
+    public void The_grammar_shown_in_the_policy_reference_is_what_the_generator_writes()
+    {
+        AllowedAction[] allowed =
+        [
+            new(ActionNames.ShiftTraffic, MaxStepPercent: 5, MinStableWeight: 50),
+            new(ActionNames.RollbackCanary),
+            new(ActionNames.SetRateLimit, MinRequestsPerSecond: 50, MaxRequestsPerSecond: 1200),
+            new(ActionNames.Escalate),
+        ];
+        var docs = File.ReadAllText(Policies.PolicySetTests.RepositoryPath("docs/policy.md")).ReplaceLineEndings("\n");
+
+        Assert.Contains(ProposalGrammar.Build(allowed, Context(stableWeight: 90)), docs);
+    }
+
+    [Fact]
     public void Json_schema_lists_the_same_actions_and_bounds()
     {
         AllowedAction[] allowed =
