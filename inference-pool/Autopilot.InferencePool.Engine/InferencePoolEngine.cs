@@ -83,7 +83,8 @@ public sealed class InferencePoolEngine : IAsyncDisposable
             ContextSize = (uint)totalCells,
             BatchSize = (uint)Math.Max(options.ContextSize, 512),
             UBatchSize = 512,
-            SeqMax = (uint)(options.MaxConcurrentSessions + options.MaxCachedPrefixes),
+            // A cancelled completion drains for one step while its session may already start the next one: headroom.
+            SeqMax = (uint)Math.Min(256, 2 * options.MaxConcurrentSessions + options.MaxCachedPrefixes),
             // One shared pool of KV cells: forked sessions reference the prefix's cells instead of copying them.
             KVUnified = true,
             Threads = options.EffectiveThreads,

@@ -1,2 +1,63 @@
-// Placeholder until the stand-alone host is written.
-return 0;
+using System.CommandLine;
+using Autopilot.Simulator.Scenarios;
+using Autopilot.Standalone.Demo;
+using Autopilot.Standalone.Hosting;
+using Spectre.Console;
+
+// autopilot demo | serve: the stand-alone loop against the simulated cluster (see docs/standalone.md).
+var scenarioOption = new Option<string>("--scenario") { Description = "Scenario name from simulator/scenarios (default: bad-canary)", DefaultValueFactory = _ => "bad-canary" };
+var modelOption = new Option<string?>("--model") { Description = "A GGUF model file (default: the generated tiny model)" };
+var prometheusOption = new Option<bool>("--with-prometheus") { Description = "Use real prometheus + prometheus-alertmanager instead of the built-in evaluator" };
+var stateOption = new Option<string?>("--state") { Description = "State directory (default: .autopilot/state/<scenario>-<time>)" };
+var logOption = new Option<string?>("--log") { Description = "Write the host's log to this file" };
+
+var demo = new Command("demo", "Run a scenario end to end and print the timeline; exit 0 only if its expected outcome happened")
+{
+    scenarioOption, modelOption, prometheusOption, stateOption, logOption,
+};
+demo.SetAction(async (parse, ct) =>
+{
+    var root = Directory.GetCurrentDirectory();
+    var console = AnsiConsole.Console;
+    Scenario scenario;
+    try
+    {
+        scenario = ScenarioLoader.Find(Path.Combine(root, "simulator", "scenarios"), parse.GetValue(scenarioOption)!);
+    }
+    catch (Exception e) when (e is ScenarioException or DirectoryNotFoundException)
+    {
+        console.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+        return 2;
+    }
+    var model = parse.GetValue(modelOption);
+    if (model is not null && !File.Exists(model))
+    {
+        console.MarkupLine($"[red]--model: the file {Markup.Escape(model)} does not exist; give a GGUF file or leave --model out for the generated tiny model.[/]");
+        return 2;
+    }
+    var withPrometheus = parse.GetValue(prometheusOption);
+    if (withPrometheus && PrometheusStack.MissingBinaries() is { } missing)
+    {
+        console.MarkupLine($"[red]--with-prometheus: {Markup.Escape(missing)}[/]");
+        return 2;
+    }
+    var state = parse.GetValue(stateOption) ?? Path.Combine(root, ".autopilot", "state", $"{scenario.Name}-{DateTime.UtcNow:yyyyMMddTHHmmss}");
+    var logPath = parse.GetValue(logOption) ?? Path.Combine(state, "autopilot.log");
+    Directory.CreateDirectory(state);
+    using var logs = new FileLoggerProvider(logPath);
+    var timeline = new TimelineRenderer(console);
+    var report = await ScenarioRunner.RunAsync(scenario, new ScenarioRunOptions
+    {
+        ContentRoot = root,
+        StateDirectory = state,
+        ModelPath = model is null ? "builtin:tiny" : Path.GetFullPath(model),
+        WithPrometheus = withPrometheus,
+        Logs = logs,
+    }, timeline, ct);
+    timeline.Summary(report);
+    console.MarkupLine($"[grey]audit trail: {Markup.Escape(Path.Combine(state, "incidents"))} · log: {Markup.Escape(logPath)}[/]");
+    return report.Passed ? 0 : 1;
+});
+
+var root = new RootCommand("Autopilot stand-alone: the whole loop in one process against a simulated cluster") { demo };
+return await root.Parse(args).InvokeAsync();

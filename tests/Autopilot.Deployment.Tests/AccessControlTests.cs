@@ -19,57 +19,6 @@ public class AccessControlTests
             || policy.MapsAt("operations").Any(o => (o.Str("action") ?? "allow") == "allow");
     }
 
-    /// <summary>Dapr's decision for one call: the caller's policy, its matching operation, else the defaults.</summary>
-    private static bool Allows(Map configuration, string caller, string verb, string path)
-    {
-        var acl = configuration.RequiredMap("spec", "accessControl");
-        var policy = acl.MapsAt("policies").FirstOrDefault(p => p.Str("appId") == caller && p.Str("namespace") == SharedNames.Namespace);
-        if (policy is null) return acl.Str("defaultAction") == "allow";
-        // The most specific operation matching the path decides if it lists the verb; otherwise the policy's default.
-        var operation = policy.MapsAt("operations")
-            .Where(o => OperationMatches(o.Required("name"), path))
-            .OrderByDescending(o => o.Required("name").Length)
-            .FirstOrDefault();
-        return operation is not null && operation.StringsAt("httpVerb").Any(v => v == verb || v == "*")
-            ? (operation.Str("action") ?? "allow") == "allow"
-            : policy.Str("defaultAction") == "allow";
-    }
-
-    /// <summary>Dapr operation names: "*" matches one path segment, a trailing "**" one or more.</summary>
-    private static bool OperationMatches(string pattern, string path)
-    {
-        var want = pattern.Trim('/').Split('/');
-        var have = path.Trim('/').Split('/');
-        for (var i = 0; i < want.Length; i++)
-        {
-            if (want[i] == "**") return have.Length > i;
-            if (i >= have.Length || (want[i] != "*" && want[i] != have[i])) return false;
-        }
-        return want.Length == have.Length;
-    }
-
-    public static TheoryData<string> BridgeCalls => new(SharedNames.GatewayBridgeApi);
-    public static TheoryData<string> PoolCalls => new(SharedNames.InferencePoolApi);
-
-    [Theory]
-    [MemberData(nameof(BridgeCalls))]
-    public void The_guardrail_may_call_every_gateway_bridge_endpoint(string call)
-    {
-        var (verb, path) = (call.Split(' ')[0], call.Split(' ')[1]);
-        Assert.True(Allows(Manifests.ClusterConfigurationFor(SharedNames.GatewayBridgeAppId), SharedNames.ActorsAppId, verb, path),
-            $"gateway-bridge's access control denies the guardrail {call}");
-        Assert.False(Allows(Manifests.ClusterConfigurationFor(SharedNames.GatewayBridgeAppId), SharedNames.InferencePoolAppId, verb, path));
-    }
-
-    [Theory]
-    [MemberData(nameof(PoolCalls))]
-    public void The_incident_actors_may_call_every_inference_pool_endpoint(string call)
-    {
-        var (verb, path) = (call.Split(' ')[0], call.Split(' ')[1]);
-        Assert.True(Allows(Manifests.ClusterConfigurationFor(SharedNames.InferencePoolAppId), SharedNames.ActorsAppId, verb, path),
-            $"inference-pool's access control denies the incident actors {call}");
-    }
-
     [Theory]
     [InlineData("DELETE /changes/c-42")]
     [InlineData("PUT /routes/shop/checkout")]
@@ -79,7 +28,7 @@ public class AccessControlTests
     public void The_guardrail_may_not_call_anything_else_on_gateway_bridge(string call)
     {
         var (verb, path) = (call.Split(' ')[0], call.Split(' ')[1]);
-        Assert.False(Allows(Manifests.ClusterConfigurationFor(SharedNames.GatewayBridgeAppId), SharedNames.ActorsAppId, verb, path));
+        Assert.False(DaprAccessControl.Allows(Manifests.ClusterConfigurationFor(SharedNames.GatewayBridgeAppId), SharedNames.ActorsAppId, verb, path));
     }
 
     [Fact]

@@ -67,4 +67,17 @@ public class AppIdConsistencyTests
             Assert.Equal($"{appId}-config", Manifests.ClusterConfigurationFor(appId).Name);
         }
     }
+
+    [Fact]
+    public void Each_app_listens_on_the_port_its_sidecar_calls()
+    {
+        foreach (var (appId, port) in SharedNames.AppPorts)
+        {
+            var local = Manifests.DaprRunApp(appId).Required("env", "ASPNETCORE_URLS");
+            Assert.Equal(port, new Uri(local).Port);
+            var container = Manifests.DeploymentFor(appId).MapsAt("spec", "template", "spec", "containers").First();
+            var cluster = container.MapsAt("env").Single(e => e.Str("name") == "ASPNETCORE_URLS").Required("value");
+            Assert.EndsWith($":{port}", cluster);
+        }
+    }
 }

@@ -2,7 +2,7 @@ namespace Autopilot.Deployment.Tests;
 
 /// <summary>
 /// The shared vocabulary every deployment file must agree on (BRIEF.md, "Shared vocabulary"). This is the one list
-/// the deployment checks compare against; the apps' own constants (topic, pub/sub, route, app-ids) must match it.
+/// the deployment checks compare against; CodeConsistencyTests checks the apps' source uses the same names.
 /// </summary>
 public static class SharedNames
 {
@@ -41,18 +41,6 @@ public static class SharedNames
     public const string ActorStateStore = "actorstate";
     public const string SecretStore = "autopilot-secrets";
     public const string ApprovalSigningKey = "approval-signing-key";
-
-    /// <summary>gateway-bridge's HTTP API (gateway-bridge/Autopilot.GatewayBridge/GatewayBridgeApi.cs), as "VERB /path".</summary>
-    public static readonly IReadOnlyList<string> GatewayBridgeApi =
-    [
-        "GET /routes", "GET /routes/shop/checkout", "GET /changes", "POST /changes", "POST /changes/c-42/undo",
-    ];
-
-    /// <summary>inference-pool's HTTP API (inference-pool/Autopilot.InferencePool/PoolEndpoints.cs).</summary>
-    public static readonly IReadOnlyList<string> InferencePoolApi =
-    [
-        "POST /sessions", "POST /sessions/l-1/completions", "DELETE /sessions/l-1", "GET /pool",
-    ];
 
     public static readonly IReadOnlySet<string> ActorTypes = new HashSet<string> { "IncidentActor", "GuardrailActor" };
 

@@ -1,9 +1,7 @@
 using Autopilot.GatewayBridge.Core.Changes;
 using Autopilot.GatewayBridge.Core.Configuration;
-using Autopilot.GatewayBridge.Core.Kubernetes;
 using Autopilot.Remediation.Routing;
 using Autopilot.Simulator.KubeApi;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Autopilot.GatewayBridge.Tests;
 
@@ -43,9 +41,7 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>A fresh bridge instance (as after a restart: nothing in memory).</summary>
     public GatewayBridgeService Bridge(string token = BridgeToken, GatewayBridgeOptions? options = null)
     {
-        options ??= Options(token);
-        var store = new KubernetesRouteStore(KubernetesClientFactory.Create(options.Kubernetes), options.RateLimitPolicy);
-        return new GatewayBridgeService(store, options, new ApprovalKey(Key), Time, NullLogger<GatewayBridgeService>.Instance);
+        return GatewayBridgeService.Create(options ?? Options(token), Time);
     }
 
     public IReadOnlyList<BackendWeight> Weights(RouteRef? route = null)

@@ -105,3 +105,37 @@ public sealed class GrammarTests(EngineFixture fixture) : IClassFixture<EngineFi
         Assert.Contains(expected, error.Message);
     }
 }
+
+public sealed class StringPatternTests
+{
+    [Theory]
+    [InlineData("^[a-z][a-z0-9-]*$", 1, 10, "[a-z] [\\x2D0-9a-z]{0,9}")]
+    [InlineData("^[!#-\\[\\]-~][ !#-\\[\\]-~]*$", 1, 160, "[\\x21\\x23-\\x5B\\x5D-\\x7E] [ -\\x21\\x23-\\x5B\\x5D-\\x7E]{0,159}")]
+    [InlineData("^v[0-9]+$", 0, null, "\"v\" [0-9]+")]
+    public void Character_class_patterns_become_exact_grammar(string pattern, int minLength, int? maxLength, string expected)
+    {
+        Assert.Equal(expected, StringPattern.ToGbnf(pattern, minLength, maxLength, "#"));
+        Assert.Null(GbnfValidator.Check($"root ::= {expected}\n"));
+    }
+
+    [Theory]
+    [InlineData("^[^x]+$", "negated")]
+    [InlineData("^[a-z\"]+$", "JSON escaping")]
+    [InlineData("^(a|b)$", "beyond")]
+    [InlineData("^\\d+$", "beyond")]
+    [InlineData("[a-z]+", "anchored")]
+    public void Patterns_a_grammar_cannot_enforce_exactly_are_refused(string pattern, string expected)
+    {
+        var error = Assert.Throws<PoolRequestException>(() => StringPattern.ToGbnf(pattern, 0, null, "#"));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("root ::= \"a\\-b\"\n", "unknown escape")]
+    [InlineData("root ::= [\\q]\n", "unknown escape")]
+    [InlineData("root ::= \"\\x4\"\n", "hex digits")]
+    public void Escapes_llama_cpp_does_not_know_are_refused(string gbnf, string expected)
+    {
+        Assert.Contains(expected, GbnfValidator.Check(gbnf));
+    }
+}

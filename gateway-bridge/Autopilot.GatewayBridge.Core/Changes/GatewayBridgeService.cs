@@ -33,6 +33,20 @@ public sealed class GatewayBridgeService(
     /// <summary>Gateway API bounds for a backendRef weight.</summary>
     public const int MaxWeight = 1_000_000;
 
+    /// <summary>
+    /// A bridge without dependency injection (stand-alone mode, tests): validates <paramref name="options"/> as start-up
+    /// would, connects KubernetesClient as configured and takes the key from <see cref="GatewayBridgeOptions.ApprovalSigningKey"/>.
+    /// </summary>
+    public static GatewayBridgeService Create(GatewayBridgeOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    {
+        var validation = new GatewayBridgeOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+            throw new Microsoft.Extensions.Options.OptionsValidationException(GatewayBridgeOptions.Section, typeof(GatewayBridgeOptions), validation.Failures);
+        var store = new KubernetesRouteStore(KubernetesClientFactory.Create(options.Kubernetes), options.RateLimitPolicy);
+        return new GatewayBridgeService(store, options, ApprovalKey.FromSecret(options.ApprovalSigningKey), time ?? TimeProvider.System,
+            (loggers ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<GatewayBridgeService>());
+    }
+
     // Where each change id we have seen lives, so an undo without a route does not need a cluster-wide list.
     private readonly ConcurrentDictionary<string, RouteRef> _routeOfChange = new(StringComparer.Ordinal);
 
@@ -66,68 +80,76 @@ public sealed class GatewayBridgeService(
         }
     }
 
-    public async Task<ChangeResult> ApplyAsync(RouteChange change, string approvalToken, CancellationToken cancellationToken = default)
-    {
-        using var activity = GatewayBridgeTelemetry.Source.StartActivity("gateway-bridge apply-change");
-        activity?.SetTag("autopilot.change.id", change?.ChangeId);
-        ChangeValidation.Validate(change);
-        activity?.SetTag("autopilot.incident.id", change.IncidentId);
-        activity?.SetTag("autopilot.route", change.Route.ToString());
-        activity?.SetTag("autopilot.change.kind", change.Kind.ToString());
-        activity?.SetTag("autopilot.dry_run", change.DryRun);
+    public Task<ChangeResult> ApplyAsync(RouteChange change, string approvalToken, CancellationToken cancellationToken = default) =>
+        Traced("gateway-bridge apply-change", change?.ChangeId, activity => ApplyCoreAsync(change, approvalToken, activity, cancellationToken));
 
-        CheckApproval(ApprovalToken.Verify(approvalToken, change, time.GetUtcNow(), approvalKey.Bytes), approvalToken, change.ChangeId, change.Route);
+    public Task<ChangeResult> UndoAsync(UndoRequest request, string approvalToken, CancellationToken cancellationToken = default) =>
+        Traced("gateway-bridge undo-change", request?.UndoChangeId, activity => UndoCoreAsync(request, approvalToken, activity, cancellationToken));
+
+    /// <summary>One span per change or undo, its outcome as a tag and any refusal as the span's error status.</summary>
+    private static async Task<ChangeResult> Traced(string name, string? changeId, Func<Activity?, Task<ChangeResult>> run)
+    {
+        using var activity = GatewayBridgeTelemetry.Source.StartActivity(name);
+        activity?.SetTag("autopilot.change.id", changeId);
         try
         {
-            var result = await WithConflictRetries(change.Route, change.ChangeId, ct => ApplyOnce(change, ct), cancellationToken);
+            var result = await run(activity);
             activity?.SetTag("autopilot.change.outcome", result.Outcome.ToString());
-            if (result.Outcome == ChangeOutcome.Applied)
-            {
-                GatewayBridgeTelemetry.ChangesApplied.Add(1, new KeyValuePair<string, object?>("kind", change.Kind.ToString()));
-                logger.LogInformation("Applied change {ChangeId} ({Kind}) for incident {IncidentId} to {Route}: {Before} -> {After}",
-                    change.ChangeId, change.Kind, change.IncidentId, change.Route, Format(result.Before), Format(result.After));
-            }
-            else
-            {
-                logger.LogInformation("Change {ChangeId} on {Route}: {Outcome}", change.ChangeId, change.Route, result.Outcome);
-            }
             return result;
         }
         catch (GatewayBridgeException e)
         {
+            activity?.SetTag("autopilot.change.refused", e.StatusCode);
             activity?.SetStatus(ActivityStatusCode.Error, e.Title);
             throw;
         }
     }
 
-    public async Task<ChangeResult> UndoAsync(UndoRequest request, string approvalToken, CancellationToken cancellationToken = default)
+    private async Task<ChangeResult> ApplyCoreAsync(RouteChange? change, string approvalToken, Activity? activity, CancellationToken cancellationToken)
     {
-        using var activity = GatewayBridgeTelemetry.Source.StartActivity("gateway-bridge undo-change");
-        ChangeValidation.Validate(request);
-        activity?.SetTag("autopilot.change.id", request.UndoChangeId);
+        try { ChangeValidation.Validate(change); }
+        catch (GatewayBridgeException e) { throw Invalid(e); }
+        activity?.SetTag("autopilot.incident.id", change.IncidentId);
+        activity?.SetTag("autopilot.route", change.Route.ToString());
+        activity?.SetTag("autopilot.change.kind", change.Kind.ToString());
+        activity?.SetTag("autopilot.dry_run", change.DryRun);
+        CheckApproval(ApprovalToken.Verify(approvalToken, change, time.GetUtcNow(), approvalKey.Bytes), approvalToken, change.ChangeId, change.Route);
+
+        // The policy as it was before this change is read once, up front: a retry after a 409 must not mistake
+        // the policy its own first attempt applied for the one to restore on undo.
+        var policyBefore = change.Kind == ChangeKind.SetRateLimit ? await ReadPolicyAsync(change.Route, cancellationToken) : null;
+        var result = await WithConflictRetries(change.Route, change.ChangeId, ct => ApplyOnce(change, policyBefore, ct), cancellationToken);
+        if (result.Outcome == ChangeOutcome.Applied)
+        {
+            GatewayBridgeTelemetry.ChangesApplied.Add(1, new KeyValuePair<string, object?>("kind", change.Kind.ToString()));
+            logger.LogInformation("Applied change {ChangeId} ({Kind}) for incident {IncidentId} to {Route}: {Before} -> {After}",
+                change.ChangeId, change.Kind, change.IncidentId, change.Route, Format(result.Before), Format(result.After));
+        }
+        else
+        {
+            logger.LogInformation("Change {ChangeId} on {Route}: {Outcome}", change.ChangeId, change.Route, result.Outcome);
+        }
+        return result;
+    }
+
+    private async Task<ChangeResult> UndoCoreAsync(UndoRequest? request, string approvalToken, Activity? activity, CancellationToken cancellationToken)
+    {
+        try { ChangeValidation.Validate(request); }
+        catch (GatewayBridgeException e) { throw Invalid(e); }
         activity?.SetTag("autopilot.undo_of", request.ChangeId);
         activity?.SetTag("autopilot.incident.id", request.IncidentId);
-
         CheckApproval(ApprovalToken.VerifyUndo(approvalToken, request, time.GetUtcNow(), approvalKey.Bytes), approvalToken, request.UndoChangeId, request.Route);
-        try
+
+        var route = request.Route ?? await LocateChangeAsync(request.ChangeId, cancellationToken);
+        activity?.SetTag("autopilot.route", route.ToString());
+        var result = await WithConflictRetries(route, request.UndoChangeId, ct => UndoOnce(route, request, ct), cancellationToken);
+        if (result.Outcome == ChangeOutcome.Undone)
         {
-            var route = request.Route ?? await LocateChangeAsync(request.ChangeId, cancellationToken);
-            activity?.SetTag("autopilot.route", route.ToString());
-            var result = await WithConflictRetries(route, request.UndoChangeId, ct => UndoOnce(route, request, ct), cancellationToken);
-            activity?.SetTag("autopilot.change.outcome", result.Outcome.ToString());
-            if (result.Outcome == ChangeOutcome.Undone)
-            {
-                GatewayBridgeTelemetry.ChangesUndone.Add(1);
-                logger.LogInformation("Undid change {ChangeId} on {Route} as {UndoChangeId} for incident {IncidentId}: {Before} -> {After}",
-                    request.ChangeId, route, request.UndoChangeId, request.IncidentId, Format(result.Before), Format(result.After));
-            }
-            return result;
+            GatewayBridgeTelemetry.ChangesUndone.Add(1);
+            logger.LogInformation("Undid change {ChangeId} on {Route} as {UndoChangeId} for incident {IncidentId}: {Before} -> {After}",
+                request.ChangeId, route, request.UndoChangeId, request.IncidentId, Format(result.Before), Format(result.After));
         }
-        catch (GatewayBridgeException e)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, e.Title);
-            throw;
-        }
+        return result;
     }
 
     public async Task<IReadOnlyList<ChangeRecord>> ListChangesAsync(RouteRef? route = null, CancellationToken cancellationToken = default)
@@ -135,7 +157,7 @@ public sealed class GatewayBridgeService(
         try
         {
             var documents = route is null
-                ? await store.ListRoutesAsync(null, cancellationToken)
+                ? await ListManagedRoutesAsync(cancellationToken)
                 : [await store.GetRouteAsync(route, cancellationToken)];
             var records = new List<ChangeRecord>();
             foreach (var document in documents)
@@ -155,7 +177,16 @@ public sealed class GatewayBridgeService(
         }
     }
 
-    private async Task<ChangeResult> ApplyOnce(RouteChange change, CancellationToken ct)
+    /// <summary>Every route the bridge manages: in the configured namespaces, or in all namespaces when none are configured.</summary>
+    public async Task<IReadOnlyList<JsonObject>> ListManagedRoutesAsync(CancellationToken cancellationToken = default)
+    {
+        if (options.Namespaces.Count == 0) return await store.ListRoutesAsync(null, cancellationToken);
+        var routes = new List<JsonObject>();
+        foreach (var ns in options.Namespaces) routes.AddRange(await store.ListRoutesAsync(ns, cancellationToken));
+        return routes;
+    }
+
+    private async Task<ChangeResult> ApplyOnce(RouteChange change, string? policyBefore, CancellationToken ct)
     {
         var document = await store.GetRouteAsync(change.Route, ct);
         var state = HttpRouteDocument.ToState(document);
@@ -176,11 +207,10 @@ public sealed class GatewayBridgeService(
 
         var now = time.GetUtcNow();
         var after = current;
-        string? policyBefore = null;
         JsonArray? rules = null;
         if (change.Kind == ChangeKind.SetRateLimit)
         {
-            policyBefore = await ApplyRateLimitAsync(change.Route, change.RateLimit!, change.DryRun, ct);
+            await ApplyRateLimitAsync(change.Route, change.RateLimit!, change.DryRun, ct);
         }
         else
         {
@@ -258,14 +288,24 @@ public sealed class GatewayBridgeService(
         return store.MergePatchRouteAsync(route, patch, dryRun, ct);
     }
 
-    /// <summary>Applies the policy and returns its previous spec (JSON) or null when there was none, for undo.</summary>
-    private async Task<string?> ApplyRateLimitAsync(RouteRef route, RateLimitSpec limit, bool dryRun, CancellationToken ct)
+    /// <summary>The route's rate-limit policy spec as JSON, or null when it has none: what undo restores.</summary>
+    private async Task<string?> ReadPolicyAsync(RouteRef route, CancellationToken ct)
     {
-        var name = options.RateLimitPolicy.NamePrefix + route.Name;
-        var existing = await store.GetPolicyAsync(route.Namespace, name, ct);
+        try
+        {
+            var existing = await store.GetPolicyAsync(route.Namespace, options.RateLimitPolicy.NamePrefix + route.Name, ct);
+            return existing?["spec"]?.ToJsonString();
+        }
+        catch (KubernetesApiException e)
+        {
+            throw Translate(e, route);
+        }
+    }
+
+    private async Task ApplyRateLimitAsync(RouteRef route, RateLimitSpec limit, bool dryRun, CancellationToken ct)
+    {
         var spec = (JsonObject)JsonNode.Parse(RateLimitPolicyTemplate.Render(options.RateLimitPolicy.SpecTemplate, route.Name, limit.RequestsPerSecond, limit.Burst))!;
-        await store.ApplyPolicyAsync(route.Namespace, name, spec, dryRun, ct);
-        return existing?["spec"]?.ToJsonString();
+        await store.ApplyPolicyAsync(route.Namespace, options.RateLimitPolicy.NamePrefix + route.Name, spec, dryRun, ct);
     }
 
     private async Task RestoreRateLimitAsync(RouteRef route, string? policyBefore, CancellationToken ct)
@@ -296,10 +336,6 @@ public sealed class GatewayBridgeService(
             catch (KubernetesApiException e)
             {
                 throw Translate(e, route);
-            }
-            catch (InvalidDataException e)
-            {
-                throw Refuse(500, "Unreadable change journal", e.Message, "journal");
             }
         }
     }
@@ -352,6 +388,8 @@ public sealed class GatewayBridgeService(
             $"{e.Operation}: {e.StatusCode} {e.Reason}: {e.ApiMessage}. Check the gateway-bridge service account's RBAC (get/list/watch/patch on httproutes.gateway.networking.k8s.io).", "kubernetes_forbidden"),
         _ => Refuse(e.StatusCode >= 500 ? 503 : 502, "Kubernetes API error", $"{e.Operation}: {e.StatusCode} {e.Reason}: {e.ApiMessage}", "kubernetes_error"),
     };
+
+    private GatewayBridgeException Invalid(GatewayBridgeException e) => Refuse(e.StatusCode, e.Title, e.Detail ?? "", "invalid");
 
     private GatewayBridgeException Refuse(int status, string title, string detail, string reason)
     {

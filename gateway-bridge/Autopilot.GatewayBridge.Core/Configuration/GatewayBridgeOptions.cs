@@ -25,6 +25,13 @@ public sealed class GatewayBridgeOptions
     public string WorkloadLabel { get; set; } = "autopilot.io/workload";
 
     public RateLimitPolicyOptions RateLimitPolicy { get; set; } = new();
+
+    /// <summary>
+    /// Namespaces whose routes the bridge manages, for the calls that do not name a route (list all changes, undo by
+    /// change id alone, readiness). Empty means all namespaces, which needs a ClusterRoleBinding to list httproutes;
+    /// with per-namespace RoleBindings list those namespaces here.
+    /// </summary>
+    public List<string> Namespaces { get; set; } = [];
 }
 
 public enum KubernetesConnectionMode
@@ -87,6 +94,10 @@ public sealed class GatewayBridgeOptionsValidator : IValidateOptions<GatewayBrid
             errors.Add($"{s}:JournalEntriesPerRoute is {options.JournalEntriesPerRoute}; use 1..200 (the journal lives in a route annotation, which is size-limited).");
         if (string.IsNullOrWhiteSpace(options.WorkloadLabel))
             errors.Add($"{s}:WorkloadLabel is empty; use a label key such as 'autopilot.io/workload'.");
+
+        foreach (var ns in options.Namespaces)
+            if (string.IsNullOrEmpty(ns) || ns.Length > 63 || !ns.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+                errors.Add($"{s}:Namespaces contains '{ns}', which is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63).");
 
         var k = options.Kubernetes;
         if (k.Mode == KubernetesConnectionMode.Explicit)

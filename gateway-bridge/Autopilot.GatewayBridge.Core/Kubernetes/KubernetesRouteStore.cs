@@ -35,9 +35,11 @@ public sealed class KubernetesRouteStore(IKubernetes kubernetes, RateLimitPolicy
     }
 
     /// <summary>Cheapest call that proves the API server is reachable and the token may list routes (readiness).</summary>
-    public Task ProbeAsync(CancellationToken ct) =>
-        Call("list httproutes (readiness probe)", () =>
-            kubernetes.CustomObjects.ListClusterCustomObjectAsync<JsonElement>(Group, Version, Plural, limit: 1, cancellationToken: ct));
+    public Task ProbeAsync(string? namespaceName, CancellationToken ct) => namespaceName is null
+        ? Call("list httproutes in all namespaces", () =>
+            kubernetes.CustomObjects.ListClusterCustomObjectAsync<JsonElement>(Group, Version, Plural, limit: 1, cancellationToken: ct))
+        : Call($"list httproutes in {namespaceName}", () =>
+            kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<JsonElement>(Group, Version, namespaceName, Plural, limit: 1, cancellationToken: ct));
 
     /// <summary>JSON merge patch. When the patch carries metadata.resourceVersion the API server refuses a stale one with 409.</summary>
     public Task<JsonObject> MergePatchRouteAsync(RouteRef route, JsonObject patch, bool dryRun, CancellationToken ct) =>

@@ -31,8 +31,15 @@ public sealed class InferencePoolChatCompletionService(IInferencePool pool, stri
         }
         finally
         {
-            // Returned even when the caller gave up: the slot must not wait for the lease TTL.
-            await pool.ReleaseAsync(lease.LeaseId, CancellationToken.None);
+            // Returned even when the caller gave up, so the session does not wait for the lease TTL. If returning fails
+            // (pool unreachable) the TTL reclaims it; that must not hide the completion's own outcome.
+            try
+            {
+                await pool.ReleaseAsync(lease.LeaseId, CancellationToken.None);
+            }
+            catch (InferencePoolException)
+            {
+            }
         }
 
         var metadata = new Dictionary<string, object?>

@@ -97,7 +97,7 @@ public sealed class BatchScheduler : IAsyncDisposable
             try
             {
                 if (_active.Count == 0 && !await _incoming.Reader.WaitToReadAsync(_stopping.Token)) break;
-                while (_incoming.Reader.TryRead(out var job)) Admit(job);
+                while (_incoming.Reader.TryRead(out var job)) TryAdmit(job);
 
                 if (_executor.BatchedTokenCount > 0)
                 {
@@ -127,6 +127,24 @@ public sealed class BatchScheduler : IAsyncDisposable
         Reset(new PoolUnavailableException("The inference pool is shutting down."));
     }
 
+    /// <summary>A request that cannot start fails alone; the sessions already running carry on.</summary>
+    private void TryAdmit(Job job)
+    {
+        try
+        {
+            Admit(job);
+        }
+        catch (Exception e) when (job.Conversation is null or { RequiresInference: false })
+        {
+            _logger.LogError(e, "A completion could not start");
+            _active.Remove(job);
+            job.WaitingFor?.Waiting.Remove(job);
+            job.Conversation?.Dispose();
+            job.Sampler?.Dispose();
+            job.Done.TrySetException(new PoolUnavailableException($"The completion could not start: {e.Message}", e));
+        }
+    }
+
     private void Admit(Job job)
     {
         var request = job.Request;
@@ -152,7 +170,8 @@ public sealed class BatchScheduler : IAsyncDisposable
             _metrics.PromptEvaluated(job.PromptEvaluated);
             return;
         }
-        if (!_prefixReuse)
+        var cached = _prefixes.TryGetValue(request.PrefixText, out var entry);
+        if (!_prefixReuse || (!cached && !MakeRoomForPrefix(request.PrefixTokens.Length)))
         {
             // Evaluated exactly as a shared prefix is (prefix, then suffix), only privately, so that turning reuse
             // on or off changes the cost and never the output.
@@ -167,15 +186,14 @@ public sealed class BatchScheduler : IAsyncDisposable
             return;
         }
 
-        if (_prefixes.TryGetValue(request.PrefixText, out var entry))
+        if (cached)
         {
             _metrics.PrefixLookup(hit: true);
-            job.PrefixReused = entry.TokenCount;
+            job.PrefixReused = entry!.TokenCount;
         }
         else
         {
             _metrics.PrefixLookup(hit: false);
-            MakeRoomForPrefix(request.PrefixTokens.Length);
             var conversation = _executor.Create();
             conversation.Prompt(request.PrefixTokens.AsSpan());
             entry = new PrefixEntry(request.PrefixText, request.PrefixTokens.Length, conversation);
@@ -184,21 +202,27 @@ public sealed class BatchScheduler : IAsyncDisposable
             job.PromptEvaluated = entry.TokenCount;
             _metrics.PromptEvaluated(entry.TokenCount);
         }
-        entry.LastUsed = ++_useCounter;
+        entry!.LastUsed = ++_useCounter;
         entry.Waiting.Add(job);
         job.WaitingFor = entry;
     }
 
-    private void MakeRoomForPrefix(int tokens)
+    /// <summary>
+    /// Drops least recently used idle prefixes until one of <paramref name="tokens"/> fits; false when it cannot
+    /// (too long, or every cached prefix is still being evaluated): that request then evaluates its prefix privately.
+    /// </summary>
+    private bool MakeRoomForPrefix(int tokens)
     {
+        if (tokens > _prefixTokenBudget) return false;
         // Only idle, evaluated prefixes can go; forks already made keep their own references to the shared cells.
-        while (_prefixes.Count > 0 && (_prefixes.Count >= _maxCachedPrefixes || _prefixes.Values.Sum(p => p.TokenCount) + tokens > _prefixTokenBudget))
+        while (_prefixes.Count >= _maxCachedPrefixes || _prefixes.Values.Sum(p => p.TokenCount) + tokens > _prefixTokenBudget)
         {
             var victim = _prefixes.Values.Where(p => p.Ready && p.Waiting.Count == 0).MinBy(p => p.LastUsed);
-            if (victim is null) return;
+            if (victim is null) return false;
             _prefixes.Remove(victim.Text);
             victim.Conversation.Dispose();
         }
+        return true;
     }
 
     private void ForkReadyPrefixes()

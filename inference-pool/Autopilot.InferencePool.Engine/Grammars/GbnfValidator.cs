@@ -203,8 +203,8 @@ public static class GbnfValidator
             var empty = true;
             while (_pos < text.Length && text[_pos] != '"')
             {
-                if (text[_pos] == '\\') _pos++;
-                _pos++;
+                if (text[_pos] == '\\') Escape();
+                else _pos++;
                 empty = false;
             }
             if (_pos >= text.Length) throw Error("unterminated string literal");
@@ -217,11 +217,28 @@ public static class GbnfValidator
             _pos++;
             while (_pos < text.Length && text[_pos] != ']')
             {
-                if (text[_pos] == '\\') _pos++;
-                _pos++;
+                if (text[_pos] == '\\') Escape();
+                else _pos++;
             }
             if (_pos >= text.Length) throw Error("unterminated character class");
             _pos++;
+        }
+
+        /// <summary>The escapes llama.cpp knows; any other makes it refuse the grammar.</summary>
+        private void Escape()
+        {
+            if (_pos + 1 >= text.Length) throw Error("dangling \\");
+            var hexDigits = text[_pos + 1] switch { 'x' => 2, 'u' => 4, 'U' => 8, _ => 0 };
+            if (hexDigits > 0)
+            {
+                if (_pos + 2 + hexDigits > text.Length || !text.AsSpan(_pos + 2, hexDigits).ToString().All(char.IsAsciiHexDigit))
+                    throw Error($"\\{text[_pos + 1]} needs {hexDigits} hex digits");
+                _pos += 2 + hexDigits;
+                return;
+            }
+            if (text[_pos + 1] is not ('t' or 'r' or 'n' or '\\' or '"' or '[' or ']'))
+                throw Error($"unknown escape \\{text[_pos + 1]}");
+            _pos += 2;
         }
 
         private string Name()

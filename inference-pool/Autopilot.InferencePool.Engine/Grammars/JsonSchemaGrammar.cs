@@ -5,18 +5,18 @@ using Autopilot.InferencePool.Client;
 namespace Autopilot.InferencePool.Engine.Grammars;
 
 /// <summary>
-/// Converts a JSON schema to a GBNF grammar whose every sentence is JSON matching the schema's shape.
+/// Converts a JSON schema to a GBNF grammar whose every sentence is JSON matching the schema.
 /// Supported: type (object, array, string, integer, number, boolean, null, or a list of them), properties + required
 /// (properties not listed in "required" are never generated; with no "required" every property is), items, minItems,
-/// maxItems, minLength, maxLength, enum, const, anyOf, oneOf. Generated strings are printable ASCII with JSON escapes
-/// (other characters only as \uXXXX, never a lone surrogate), so a byte-level model can never emit invalid UTF-8 inside them. Numeric bounds and "pattern" are not enforced by the
-/// grammar and are rejected so nobody relies on them; the caller's parser checks values.
+/// maxItems, minLength, maxLength, enum, const, anyOf, oneOf, integer minimum + maximum (a pair at most 1000 apart),
+/// and a string "pattern" made of character classes (<see cref="StringPattern"/>). Annotations (title, description,
+/// $schema, additionalProperties...) are ignored: nothing beyond the listed properties is ever generated. Anything else
+/// a grammar cannot enforce (number bounds, formats, $ref, general regular expressions) is refused, so nobody relies
+/// on it. Generated strings are printable ASCII with JSON escapes (other characters only as \uXXXX, never a lone
+/// surrogate), so a byte-level model can never emit invalid UTF-8 inside them.
 /// </summary>
 public static class JsonSchemaGrammar
 {
-    private static readonly HashSet<string> Ignored =
-        ["$schema", "$id", "title", "description", "default", "examples", "additionalProperties", "$comment"];
-
     /// <exception cref="PoolRequestException">The schema is not JSON or uses something the grammar cannot enforce.</exception>
     public static string Convert(string schemaJson)
     {
@@ -57,7 +57,7 @@ public static class JsonSchemaGrammar
             throw Unsupported(path, "a schema must be an object");
         foreach (var property in schema.EnumerateObject())
         {
-            if (property.Name is "pattern" or "minimum" or "maximum" or "exclusiveMinimum" or "exclusiveMaximum" or "multipleOf"
+            if (property.Name is "exclusiveMinimum" or "exclusiveMaximum" or "multipleOf"
                 or "$ref" or "allOf" or "not" or "if" or "format" or "patternProperties" or "uniqueItems")
                 throw Unsupported($"{path}/{property.Name}", "cannot be enforced by a grammar; drop it and check it when parsing");
         }
@@ -88,7 +88,9 @@ public static class JsonSchemaGrammar
         "object" => ObjectRule(schema, path, rules),
         "array" => ArrayRule(schema, path, rules),
         "string" => StringRule(schema, path),
-        "integer" => "integer",
+        "integer" => IntegerRule(schema, path),
+        "number" when schema.TryGetProperty("minimum", out _) || schema.TryGetProperty("maximum", out _)
+            => throw Unsupported($"{path}/minimum", "bounds on a number cannot be enforced by a grammar; use an integer or drop them"),
         "number" => "number",
         "boolean" => "boolean",
         "null" => "null",
@@ -134,11 +136,26 @@ public static class JsonSchemaGrammar
         return name;
     }
 
+    /// <summary>Integers, or with both bounds (at most 1000 apart) exactly the integers between them.</summary>
+    private static string IntegerRule(JsonElement schema, string path)
+    {
+        var hasMin = schema.TryGetProperty("minimum", out var minimum);
+        var hasMax = schema.TryGetProperty("maximum", out var maximum);
+        if (!hasMin && !hasMax) return "integer";
+        if (!hasMin || !hasMax || !minimum.TryGetInt64(out var low) || !maximum.TryGetInt64(out var high) || high < low || high - low > 1000)
+            throw Unsupported($"{path}/minimum", "integer bounds are enforced only as a pair of integers at most 1000 apart");
+        var values = new List<string>();
+        for (var v = low; v <= high; v++) values.Add(Quote(v.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return "(" + string.Join(" | ", values) + ")";
+    }
+
     private static string StringRule(JsonElement schema, string path)
     {
         var min = schema.TryGetProperty("minLength", out var mi) ? mi.GetInt32() : 0;
         int? max = schema.TryGetProperty("maxLength", out var ma) ? ma.GetInt32() : null;
         if (min < 0 || max < min) throw Unsupported($"{path}/maxLength", "must be at least minLength");
+        if (schema.TryGetProperty("pattern", out var pattern))
+            return "\"\\\"\" " + StringPattern.ToGbnf(pattern.GetString() ?? "", min, max, $"{path}/pattern") + " \"\\\"\"";
         if (min == 0 && max is null) return "string";
         return $"\"\\\"\" char{{{min},{(max is { } m ? m.ToString() : "")}}} \"\\\"\"";
     }

@@ -33,6 +33,14 @@ public static class AlertPayloadParser
     private static ParseOutcome<AlertBatch> Parse(
         ReadOnlySpan<byte> utf8Body, AlertPayloadLimits limits, Func<JsonElement, PayloadReader, ParseOutcome<AlertBatch>> read)
     {
+        var outcome = ParseUnrecorded(utf8Body, limits, read);
+        SignalsTelemetry.Parsed(outcome);
+        return outcome;
+    }
+
+    private static ParseOutcome<AlertBatch> ParseUnrecorded(
+        ReadOnlySpan<byte> utf8Body, AlertPayloadLimits limits, Func<JsonElement, PayloadReader, ParseOutcome<AlertBatch>> read)
+    {
         if (utf8Body.Length > limits.MaxBodyBytes)
             return Fail("$", $"body is {utf8Body.Length} bytes; the limit is {limits.MaxBodyBytes} bytes");
         if (utf8Body.IsEmpty || IsAllWhitespace(utf8Body))

@@ -123,6 +123,7 @@ public sealed partial class WorkloadKeyResolver
                 unresolved.Add(new UnresolvedAlert(alert, reason));
             }
         }
+        SignalsTelemetry.Unresolved(unresolved.Count);
         return new WorkloadGrouping(
             groups.Values.ToDictionary(g => g.Key, g => (IReadOnlyList<Alert>)g.Alerts),
             unresolved);

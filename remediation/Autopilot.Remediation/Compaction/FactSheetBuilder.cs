@@ -76,7 +76,10 @@ public sealed class FactSheetBuilder
             var text = Render(header, included, dropped);
             var tokens = _counter.Count(text);
             if (tokens <= _tokenBudget || included.Count == 0)
+            {
+                SignalsTelemetry.FactSheetBuilt(dropped.Count);
                 return new FactSheet(text, tokens, _tokenBudget, included.Count, dropped.Count);
+            }
             included.RemoveAt(included.Count - 1);
         }
     }

@@ -39,4 +39,14 @@ public sealed record Sop(
 }
 
 /// <summary>A retrieval hit: the score and every reason it matched (label rule, BM25 terms).</summary>
-public sealed record SopMatch(Sop Sop, double Score, IReadOnlyList<string> Reasons);
+public sealed record SopMatch(Sop Sop, double Score, IReadOnlyList<string> Reasons)
+{
+    /// <summary>True when the document's front-matter rule (alert name and label conditions) matched a
+    /// firing alert; false for a hit found by text similarity alone.</summary>
+    public bool MatchedByRule { get; init; }
+
+    /// <summary>The match whose allowed actions and default action may govern the incident: the best SOP
+    /// (not post-mortem) whose rule matched. Null when no SOP was written for these alerts: escalate.</summary>
+    public static SopMatch? Authoritative(IEnumerable<SopMatch> matches) =>
+        matches.FirstOrDefault(m => m.MatchedByRule && m.Sop.Kind == KnowledgeKind.Sop);
+}

@@ -54,7 +54,8 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
         _debounce = new Timer(_ => RefreshInBackground());
         try
         {
-            _watcher = new FileSystemWatcher(directory, "*.md")
+            // Every entry, not just *.md: a ConfigMap update arrives as the rename of "..data_tmp" to "..data".
+            _watcher = new FileSystemWatcher(directory)
             {
                 IncludeSubdirectories = true,
                 NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
@@ -179,12 +180,24 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        if (_dirty || WatcherFailed) Refresh();
+        if (_dirty || WatcherFailed)
+        {
+            try
+            {
+                Refresh();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
+            {
+                // Keep answering from the last good index; the next lookup tries again.
+                _dirty = true;
+                _logger.LogError(ex, "Re-indexing SOP directory {Directory} failed; answering from the previous index", _directory);
+            }
+        }
 
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var candidates = new Dictionary<string, (double Score, List<string> Reasons)>(StringComparer.Ordinal);
+            var candidates = new Dictionary<string, (double Score, List<string> Reasons, bool ByRule)>(StringComparer.Ordinal);
 
             // Firing alerts decide; resolved ones only count when nothing fires.
             var alerts = query.Alerts.Where(a => a.Status == AlertStatus.Firing).ToList();
@@ -192,7 +205,7 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
             foreach (var document in _documents.Values)
             {
                 if (StructuredMatch(document.Sop, alerts) is { } structured)
-                    candidates[document.Sop.Id] = structured;
+                    candidates[document.Sop.Id] = (structured.Score, structured.Reasons, true);
             }
 
             var terms = QueryTerms(query, alerts);
@@ -208,16 +221,16 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
                 if (candidates.TryGetValue(id, out var existing))
                 {
                     existing.Reasons.Add(reason);
-                    candidates[id] = (existing.Score + textScore, existing.Reasons);
+                    candidates[id] = (existing.Score + textScore, existing.Reasons, existing.ByRule);
                 }
                 else
                 {
-                    candidates[id] = (textScore, [reason]);
+                    candidates[id] = (textScore, [reason], false);
                 }
             }
 
             return candidates
-                .Select(c => new SopMatch(_documents[c.Key].Sop, Math.Round(c.Value.Score, 6), c.Value.Reasons))
+                .Select(c => new SopMatch(_documents[c.Key].Sop, Math.Round(c.Value.Score, 6), c.Value.Reasons) { MatchedByRule = c.Value.ByRule })
                 .OrderByDescending(m => m.Score)
                 .ThenBy(m => m.Sop.Kind)
                 .ThenBy(m => m.Sop.Id, StringComparer.Ordinal)
@@ -282,10 +295,20 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
 
     // ---- files and hashing ----
 
+    /// <summary>Hidden entries are skipped: a Kubernetes ConfigMap volume holds every file twice, once in
+    /// a timestamped "..2026_…" directory behind the "..data" link and once as the visible link.</summary>
+    private static readonly EnumerationOptions SkipHidden = new()
+    {
+        RecurseSubdirectories = true,
+        AttributesToSkip = FileAttributes.Hidden | FileAttributes.System,
+        IgnoreInaccessible = true,
+        MatchType = MatchType.Simple,
+    };
+
     private List<(string RelativePath, string Text)> ReadFiles()
     {
         var files = new List<(string, string)>();
-        foreach (var file in System.IO.Directory.EnumerateFiles(_directory, "*.md", SearchOption.AllDirectories)
+        foreach (var file in System.IO.Directory.EnumerateFiles(_directory, "*.md", SkipHidden)
                      .Where(f => !string.Equals(Path.GetFileName(f), "README.md", StringComparison.OrdinalIgnoreCase))
                      .Order(StringComparer.Ordinal))
         {
@@ -400,6 +423,7 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
         }
         transaction.Commit();
         RebuildCount++;
+        SignalsTelemetry.SopIndexRebuilt();
     }
 
     private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)

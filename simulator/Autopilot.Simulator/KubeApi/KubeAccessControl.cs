@@ -1,10 +1,18 @@
 namespace Autopilot.Simulator.KubeApi;
 
-/// <summary>One RBAC-style rule: verbs on resources of API groups ("*" matches any).</summary>
-public sealed record KubeAccessRule(IReadOnlyList<string> Verbs, IReadOnlyList<string> ApiGroups, IReadOnlyList<string> Resources)
+/// <summary>
+/// One RBAC-style rule: verbs on resources of API groups ("*" matches any). Namespaces null is a ClusterRoleBinding
+/// (every namespace and cluster-wide lists); a list is a RoleBinding in each of those namespaces only.
+/// </summary>
+public sealed record KubeAccessRule(
+    IReadOnlyList<string> Verbs,
+    IReadOnlyList<string> ApiGroups,
+    IReadOnlyList<string> Resources,
+    IReadOnlyList<string>? Namespaces = null)
 {
-    public bool Allows(string verb, string group, string resource) =>
-        Matches(Verbs, verb) && Matches(ApiGroups, group) && Matches(Resources, resource);
+    public bool Allows(string verb, string group, string resource, string? namespaceName) =>
+        Matches(Verbs, verb) && Matches(ApiGroups, group) && Matches(Resources, resource)
+        && (Namespaces is null || (namespaceName is not null && Namespaces.Contains(namespaceName)));
 
     public static KubeAccessRule Everything { get; } = new(["*"], ["*"], ["*"]);
 
@@ -38,7 +46,7 @@ public sealed class KubeAccessControl
             if (token is null || !_tokens.TryGetValue(token, out grant))
                 throw new KubeApiException(401, "Unauthorized", "Unauthorized");
         }
-        if (grant.Rules.Any(r => r.Allows(verb, type.Group, type.Plural))) return;
+        if (grant.Rules.Any(r => r.Allows(verb, type.Group, type.Plural, namespaceName))) return;
         var subject = name is null ? type.QualifiedPlural : $"{type.QualifiedPlural} \"{name}\"";
         var scope = namespaceName is null ? "at the cluster scope" : $"in the namespace \"{namespaceName}\"";
         throw new KubeApiException(403, "Forbidden",

@@ -14,11 +14,11 @@ public sealed class KubeObjectStore
     public const string MergePatchContentType = "application/merge-patch+json";
     public const string JsonPatchContentType = "application/json-patch+json";
     public const string ApplyPatchContentType = "application/apply-patch+yaml";
-    public const string StrategicMergePatchContentType = "application/strategic-merge-patch+json";
 
     private readonly Lock _lock = new();
     private readonly List<KubeResourceType> _types = [];
-    private readonly Dictionary<(KubeResourceType Type, string Namespace, string Name), JsonObject> _objects = [];
+    // Keyed by resource path, not by the type record, so re-registering a type (e.g. other validation) keeps its objects.
+    private readonly Dictionary<(string Type, string Namespace, string Name), JsonObject> _objects = [];
     private readonly TimeProvider _time;
     private long _resourceVersion = 1000;
 
@@ -46,7 +46,7 @@ public sealed class KubeObjectStore
     {
         lock (_lock)
         {
-            return _objects.TryGetValue((type, namespaceName, name), out var obj)
+            return _objects.TryGetValue((type.QualifiedPlural, namespaceName, name), out var obj)
                 ? (JsonObject)obj.DeepClone()
                 : throw KubeApiException.NotFound(type, name);
         }
@@ -54,20 +54,21 @@ public sealed class KubeObjectStore
 
     public JsonObject? TryGet(KubeResourceType type, string namespaceName, string name)
     {
-        lock (_lock) return _objects.TryGetValue((type, namespaceName, name), out var obj) ? (JsonObject)obj.DeepClone() : null;
+        lock (_lock) return _objects.TryGetValue((type.QualifiedPlural, namespaceName, name), out var obj) ? (JsonObject)obj.DeepClone() : null;
     }
 
     /// <summary>A <c>{Kind}List</c>; <paramref name="namespaceName"/> null lists all namespaces.</summary>
-    public JsonObject List(KubeResourceType type, string? namespaceName, string? labelSelector = null)
+    public JsonObject List(KubeResourceType type, string? namespaceName, string? labelSelector = null, int? limit = null)
     {
         var selector = LabelSelector.Parse(labelSelector);
         lock (_lock)
         {
             var items = _objects
-                .Where(o => o.Key.Type == type && (namespaceName is null || o.Key.Namespace == namespaceName))
+                .Where(o => o.Key.Type == type.QualifiedPlural && (namespaceName is null || o.Key.Namespace == namespaceName))
                 .OrderBy(o => o.Key.Namespace, StringComparer.Ordinal).ThenBy(o => o.Key.Name, StringComparer.Ordinal)
                 .Select(o => o.Value)
                 .Where(o => selector.Matches(o["metadata"]?["labels"] as JsonObject))
+                .Take(limit is > 0 ? limit.Value : int.MaxValue)
                 .Select(o => (JsonNode)o.DeepClone())
                 .ToArray();
             return new JsonObject
@@ -86,7 +87,7 @@ public sealed class KubeObjectStore
         if (string.IsNullOrEmpty(name)) throw KubeApiException.Invalid(type, "", [("metadata.name", "Required value: name is required")]);
         lock (_lock)
         {
-            if (_objects.ContainsKey((type, namespaceName, name))) throw KubeApiException.AlreadyExists(type, name);
+            if (_objects.ContainsKey((type.QualifiedPlural, namespaceName, name))) throw KubeApiException.AlreadyExists(type, name);
             return Commit(type, namespaceName, name, null, (JsonObject)obj.DeepClone(), dryRun, fieldManager ?? "unknown", "Update");
         }
     }
@@ -149,9 +150,8 @@ public sealed class KubeObjectStore
                     var result = existing is null ? applied : (JsonObject)JsonPatching.MergePatch(existing, applied)!;
                     return Commit(type, namespaceName, name, existing, result, dryRun, fieldManager, "Apply");
                 }
-                case StrategicMergePatchContentType:
-                    throw new KubeApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {JsonPatchContentType}, {MergePatchContentType}, {ApplyPatchContentType}");
                 default:
+                    // Strategic merge patch included: custom resources have no patch strategy, so the API server refuses it.
                     throw new KubeApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {JsonPatchContentType}, {MergePatchContentType}, {ApplyPatchContentType}");
             }
         }
@@ -161,10 +161,10 @@ public sealed class KubeObjectStore
     {
         lock (_lock)
         {
-            if (!_objects.ContainsKey((type, namespaceName, name))) throw KubeApiException.NotFound(type, name);
+            if (!_objects.ContainsKey((type.QualifiedPlural, namespaceName, name))) throw KubeApiException.NotFound(type, name);
             if (!dryRun)
             {
-                _objects.Remove((type, namespaceName, name));
+                _objects.Remove((type.QualifiedPlural, namespaceName, name));
                 _resourceVersion++;
             }
             return KubeStatus.Success(type, name);
@@ -172,7 +172,7 @@ public sealed class KubeObjectStore
     }
 
     private JsonObject? Existing(KubeResourceType type, string namespaceName, string name) =>
-        _objects.TryGetValue((type, namespaceName, name), out var obj) ? obj : null;
+        _objects.TryGetValue((type.QualifiedPlural, namespaceName, name), out var obj) ? obj : null;
 
     /// <summary>Checks and stores one write. Caller holds the lock.</summary>
     private JsonObject Commit(KubeResourceType type, string namespaceName, string name, JsonObject? existing, JsonObject candidate,
@@ -201,7 +201,8 @@ public sealed class KubeObjectStore
                 metadata[key] = existing["metadata"]?[key]?.DeepClone();
         }
 
-        var errors = type.Validate?.Invoke(candidate) ?? [];
+        var registered = _types.FirstOrDefault(t => t.QualifiedPlural == type.QualifiedPlural && t.Version == type.Version) ?? type;
+        var errors = registered.Validate?.Invoke(candidate) ?? [];
         if (errors.Count > 0) throw KubeApiException.Invalid(type, name, errors);
 
         if (existing is not null && JsonNode.DeepEquals(existing, candidate)) return (JsonObject)existing.DeepClone();
@@ -225,7 +226,7 @@ public sealed class KubeObjectStore
             return candidate;
         }
         metadata["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
-        _objects[(type, namespaceName, name)] = (JsonObject)candidate.DeepClone();
+        _objects[(type.QualifiedPlural, namespaceName, name)] = (JsonObject)candidate.DeepClone();
         return candidate;
     }
 

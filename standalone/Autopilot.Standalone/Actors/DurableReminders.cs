@@ -135,8 +135,11 @@ public sealed class DurableReminders : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stopping.CancelAsync();
         if (_loop is not null) await _loop;
         _stopping.Dispose();

@@ -163,8 +163,11 @@ public sealed class InMemoryTopic<T> : IAsyncDisposable
         DeadLettered?.Invoke(letter);
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _queue.Writer.TryComplete();
         await _stopping.CancelAsync();
         await Task.WhenAll(_workers);

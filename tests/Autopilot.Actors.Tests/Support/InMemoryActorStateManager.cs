@@ -120,6 +120,15 @@ public sealed class ActorStateStore
             return Task.CompletedTask;
         }
 
+        public Task UnloadStateAsync(string stateName, UnloadStateOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var key = prefix + stateName;
+            if (_pending.ContainsKey(key) && options?.AllowUnloadingWhenStateModified != true)
+                throw new InvalidOperationException($"Actor state '{stateName}' has unsaved changes.");
+            _pending.Remove(key);
+            return Task.CompletedTask;
+        }
+
         public Task SaveStateAsync(CancellationToken cancellationToken = default)
         {
             if (_pending.Count > 0) store.Save(new Dictionary<string, string?>(_pending));

@@ -45,22 +45,27 @@ public sealed class LoopHarness : IAsyncDisposable
     private readonly string _temp;
     private readonly ServiceProvider _services;
 
-    private LoopHarness(string temp, TestCluster cluster, TestTime time, ServiceProvider services)
+    private LoopHarness(string temp, TestCluster cluster, TestTime time, Fakes fakes, ServiceProvider services)
     {
         _temp = temp;
         Cluster = cluster;
         Time = time;
+        Runtime = fakes.Runtime;
+        Model = fakes.Model;
+        Health = fakes.Health;
+        Journal = fakes.Journal;
+        Restores = fakes.Restores;
         _services = services;
         Runtime.Attach(services.GetRequiredService<IncidentServices>(), services.GetRequiredService<GuardrailServices>(), cluster.Bridge);
     }
 
     public TestCluster Cluster { get; }
     public TestTime Time { get; }
-    public ActorTestRuntime Runtime { get; } = new();
-    public FakeChatCompletion Model { get; } = new();
-    public FakeHealth Health { get; private set; } = null!;
-    public InMemoryJournal Journal { get; } = new();
-    public QueuedRestores Restores { get; } = new();
+    public ActorTestRuntime Runtime { get; }
+    public FakeChatCompletion Model { get; }
+    public FakeHealth Health { get; }
+    public InMemoryJournal Journal { get; }
+    public QueuedRestores Restores { get; }
 
     public IServiceProvider Services => _services;
 
@@ -81,22 +86,22 @@ public sealed class LoopHarness : IAsyncDisposable
             ["Autopilot:Restore:SettleDelay"] = "00:00:00",
         }).Build();
 
-        var harness = default(LoopHarness);
+        var fakes = new Fakes(new ActorTestRuntime(), new FakeChatCompletion(), new FakeHealth(time), new InMemoryJournal(), new QueuedRestores());
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(time);
-        services.AddSingleton<IChatCompletionService>(_ => harness!.Model);
-        services.AddSingleton<IWorkloadHealthSource>(_ => harness!.Health);
-        services.AddSingleton<IGuardrailGateway>(_ => harness!.Runtime);
-        services.AddSingleton<IIncidentDispatcher>(_ => harness!.Runtime);
-        services.AddSingleton<IRestoreOrchestrator>(_ => harness!.Restores);
-        services.AddSingleton<IIncidentJournal>(_ => harness!.Journal);
+        services.AddSingleton<IChatCompletionService>(fakes.Model);
+        services.AddSingleton<IWorkloadHealthSource>(fakes.Health);
+        services.AddSingleton<IGuardrailGateway>(fakes.Runtime);
+        services.AddSingleton<IIncidentDispatcher>(fakes.Runtime);
+        services.AddSingleton<IRestoreOrchestrator>(fakes.Restores);
+        services.AddSingleton<IIncidentJournal>(fakes.Journal);
         services.AddAutopilotIncidents(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        harness = new LoopHarness(temp, cluster, time, provider);
-        harness.Health = new FakeHealth(time);
-        return harness;
+        return new LoopHarness(temp, cluster, time, fakes, provider);
     }
+
+    private sealed record Fakes(ActorTestRuntime Runtime, FakeChatCompletion Model, FakeHealth Health, InMemoryJournal Journal, QueuedRestores Restores);
 
     /// <summary>The model answers with this proposal JSON whatever it is asked.</summary>
     public void ModelAnswers(string json) => Model.Answer = _ => json;
@@ -109,6 +114,16 @@ public sealed class LoopHarness : IAsyncDisposable
             },
             new Dictionary<string, string> { ["summary"] = summary ?? "checkout-v2 5xx ratio 0.40 over 2m" },
             DateTimeOffset.Parse("2026-11-25T09:58:00Z"), null, "http://prometheus/graph");
+
+    /// <summary>Its SOP allows isolate_backend (which the test policy sends to a human) and has an unsafe default.</summary>
+    public static Alert PodCrashLooping(string fingerprint = "fp-crash") =>
+        CanaryHighErrorRate(fingerprint) with
+        {
+            Labels = new Dictionary<string, string>
+            {
+                ["alertname"] = "PodCrashLooping", ["namespace"] = "shop", ["workload"] = "checkout", ["version"] = "checkout-v2", ["severity"] = "critical",
+            },
+        };
 
     public Task AlertAsync(params Alert[] alerts) => Runtime.DispatchAsync(Checkout, alerts, CancellationToken.None);
 

@@ -169,9 +169,49 @@ public sealed class FactSheetBuilderTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData("", 0)]
+    [InlineData("checkout", 3)]
+    [InlineData("err=12.5%", 1 + 1 + 1 + 1 + 1 + 1 + 1)]
+    [InlineData("a b\nc", 1 + 1 + 1 + 1)]
+    public void Approximate_counter_counts_words_digits_and_symbols(string text, int tokens)
+    {
+        Assert.Equal(tokens, ApproximateTokenCounter.Instance.Count(text));
+    }
+
     [Fact]
     public void Rejects_a_budget_too_small_for_any_sheet()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new FactSheetBuilder(ApproximateTokenCounter.Instance, 10));
+    }
+
+    [Fact]
+    public void Random_incidents_always_fit_and_rebuild_identically()
+    {
+        var random = new Random(384);
+        string[] names = ["CanaryHighErrorRate", "CanaryLatencyRegression", "PodCrashLooping", "TrafficSurge", "DependencyOutage", "KubeJobFailed", "Watchdog"];
+        string[] severities = ["critical", "warning", "info", "none", "page"];
+        for (var run = 0; run < 25; run++)
+        {
+            var alerts = Enumerable.Range(0, random.Next(0, 400)).Select(i => AlertFactory.Firing(
+                names[random.Next(names.Length)],
+                severity: severities[random.Next(severities.Length)],
+                version: random.Next(3) == 0 ? null : $"checkout-v{random.Next(1, 4)}",
+                startsAt: Now.AddSeconds(-random.Next(0, 86_400)),
+                extraLabels: new Dictionary<string, string> { ["pod"] = $"p{random.Next(50)}", ["path"] = $"/api/{random.Next(8)}" },
+                summary: random.Next(2) == 0 ? null : new string('x', random.Next(0, 300)) + " ünïcødé 🚨",
+                status: random.Next(4) == 0 ? AlertStatus.Resolved : AlertStatus.Firing)).ToList();
+            var actions = Enumerable.Range(0, random.Next(0, 12)).Select(i => $"action {i} " + new string('a', random.Next(0, 250))).ToList();
+            var budget = random.Next(64, 1200);
+            var builder = new FactSheetBuilder(TiktokenTokenCounter.Instance, budget);
+            var input = new FactSheetInput(Checkout, alerts, Metrics, Route, actions, Now);
+
+            var sheet = builder.Build(input);
+            var again = builder.Build(input with { Alerts = alerts.AsEnumerable().Reverse().ToList() });
+
+            Assert.True(sheet.Tokens <= budget, $"run {run}: {sheet.Tokens} > {budget}");
+            Assert.Equal(sheet, again);
+            Assert.Equal(sheet.FactsIncluded + (sheet.FactsDropped > 0 ? 2 : 1), sheet.Text.Split('\n').Length);
+        }
     }
 }

@@ -155,4 +155,30 @@ public sealed class SopDocumentTests
     {
         Assert.Equal(matches, SopDocument.LabelMatches(condition, value));
     }
+
+    [Fact]
+    public void Random_corruption_of_every_shipped_file_is_reported_never_thrown()
+    {
+        var random = new Random(20261125);
+        const string Noise = "-:[]{}#&*!|>'\"%@`\t\n ~?,";
+        foreach (var file in Directory.EnumerateFiles(ShippedSops.Directory, "*.md", SearchOption.AllDirectories))
+        {
+            var original = File.ReadAllText(file);
+            for (var i = 0; i < 150; i++)
+            {
+                var text = new System.Text.StringBuilder(original);
+                for (var edit = random.Next(1, 4); edit > 0 && text.Length > 0; edit--)
+                {
+                    var at = random.Next(Math.Min(text.Length, 700)); // mostly hit the front matter
+                    if (random.Next(3) == 0) text.Remove(at, Math.Min(random.Next(1, 20), text.Length - at));
+                    else text.Insert(at, Noise[random.Next(Noise.Length)]);
+                }
+
+                var ok = SopDocument.TryParse(text.ToString(), "fuzz.md", out var sop, out var errors);
+
+                Assert.True(ok ? sop is not null && errors.Count == 0 : sop is null && errors.Count > 0);
+                Assert.All(errors, e => Assert.Equal("fuzz.md", e.File));
+            }
+        }
+    }
 }

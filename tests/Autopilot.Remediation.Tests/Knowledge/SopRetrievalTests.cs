@@ -44,6 +44,8 @@ public sealed class SopRetrievalTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(defaultAction, best.Sop.DefaultAction);
         Assert.Equal(safe, best.Sop.DefaultActionSafe);
         Assert.Contains(best.Reasons, r => r.Contains(alertName, StringComparison.Ordinal));
+        Assert.True(best.MatchedByRule);
+        Assert.Same(best, SopMatch.Authoritative(matches));
         Assert.All(matches.Skip(1), m => Assert.True(m.Score < best.Score));
     }
 

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Autopilot.Incidents.Ports;
+using Autopilot.Remediation.Alerts;
+using Autopilot.Simulator.Alerting;
+using Autopilot.Simulator.Faults;
+using Autopilot.Simulator.Hosting;
+using Autopilot.Simulator.Workloads;
+using Autopilot.Standalone.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Autopilot.Benchmarks.Storm;
+
+/// <summary>
+/// Alert storm through the stand-alone webhook: W workloads (shop/storm-000…) each with a bad canary, and A distinct
+/// CanaryHighErrorRate alerts per workload (one per pod) posted over D seconds, each alert in its own Alertmanager
+/// payload. Measures alert-to-change latency (first alert of a workload posted → its mitigation applied), incidents
+/// handled, changes applied, lost alerts, policy violations and peak RSS; then the same with one workload.
+/// Usage: storm [--workloads 100] [--alerts 20] [--seconds 10] [--wait 600]
+/// </summary>
+public static class StormBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var workloads = Option(args, "--workloads", 100);
+        var alerts = Option(args, "--alerts", 20);
+        var seconds = Option(args, "--seconds", 10);
+        var wait = Option(args, "--wait", 600);
+        var root = FindRoot();
+        Console.WriteLine($"alert storm: {workloads} workloads × {alerts} alerts in {seconds} s through POST /alertmanager " +
+                          $"({Environment.ProcessorCount} cores, tiny generated model, built-in health series)");
+
+        var single = await RunOnceAsync(root, 1, alerts, seconds, wait);
+        Print("1 workload", single);
+        var storm = await RunOnceAsync(root, workloads, alerts, seconds, wait);
+        Print($"{workloads} workloads", storm);
+        Console.WriteLine($"ratio {workloads}/1: p50 {Ratio(storm.P50, single.P50)}, p99 {Ratio(storm.P99, single.P99)}, " +
+                          $"peak RSS {storm.PeakRssMb / Math.Max(1, single.PeakRssMb):F2}×");
+        return storm.Incidents == workloads && storm.LostAlerts == 0 && storm.Violations == 0 ? 0 : 1;
+    }
+
+    private sealed record Result(int Workloads, int AlertsPosted, int Incidents, int Changes, long LostAlerts, int DeadLetters, int Violations,
+        double P50, double P99, double Max, double PeakRssMb, double PostSeconds, int ModelProposals, int Fallbacks);
+
+    private static async Task<Result> RunOnceAsync(string root, int workloadCount, int alertsPerWorkload, int seconds, int waitSeconds)
+    {
+        var specs = Enumerable.Range(0, workloadCount).Select(i => WorkloadSpec.Checkout() with
+        {
+            Key = new WorkloadKey("shop", $"storm-{i:000}"),
+            Versions = [new VersionSpec($"storm-{i:000}-v1", 90), new VersionSpec($"storm-{i:000}-v2", 10)],
+            StableVersion = $"storm-{i:000}-v1",
+        }).ToList();
+        var state = Path.Combine(Path.GetTempPath(), "autopilot-storm", $"{workloadCount}-{Guid.NewGuid():N}");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await using var environment = await SimulatedEnvironment.StartAsync(specs, NullLoggerFactory.Instance);
+        // The evaluator only records series for the health source; its own notifications go nowhere.
+        var evaluator = environment.StartEvaluator(AlertRuleSettings.Fast, new Uri("http://127.0.0.1:9/"), http);
+        foreach (var spec in specs) environment.Cluster.Inject(spec.Key, new ErrorRateFault("v2-5xx", spec.Versions[1].Name, 0.4));
+        await using var host = await AutopilotHost.StartAsync(new StandaloneSettings
+        {
+            StateDirectory = state,
+            ContentRoot = root,
+            KubernetesUrl = environment.Kube.Url,
+            KubernetesToken = SimulatedEnvironment.BridgeToken,
+            BuiltinSeries = evaluator.History,
+            Configuration = new Dictionary<string, string?> { ["InferencePool:MaxConcurrentSessions"] = "4" },
+        });
+        await Task.Delay(TimeSpan.FromSeconds(3)); // let the model load and a few samples accumulate
+
+        var firstPosted = new Dictionary<WorkloadKey, DateTimeOffset>();
+        var total = specs.Count * alertsPerWorkload;
+        var interval = TimeSpan.FromSeconds(seconds) / total;
+        var started = Stopwatch.StartNew();
+        var posts = new List<Task>();
+        for (var n = 0; n < total; n++)
+        {
+            var spec = specs[n % specs.Count];
+            var pod = n / specs.Count;
+            firstPosted.TryAdd(spec.Key, DateTimeOffset.UtcNow);
+            posts.Add(PostAsync(http, host.WebhookUrl, spec, pod));
+            var due = interval * (n + 1);
+            if (due > started.Elapsed) await Task.Delay(due - started.Elapsed);
+        }
+        await Task.WhenAll(posts);
+        var postSeconds = started.Elapsed.TotalSeconds;
+
+        var deadline = DateTime.UtcNow.AddSeconds(waitSeconds);
+        Dictionary<WorkloadKey, DateTimeOffset> applied = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            applied = await AppliedAsync(host, specs);
+            if (applied.Count == specs.Count && host.Topic.Pending == 0) break;
+            await Task.Delay(500);
+        }
+
+        var latencies = applied.Select(a => (a.Value - firstPosted[a.Key]).TotalSeconds).Order().ToList();
+        var records = host.Journal.All;
+        var received = records.Sum(r => r.Alerts.Received);
+        var violations = 0;
+        var changes = 0;
+        foreach (var spec in specs)
+        {
+            var guardrail = await host.Guardrails.ReadStateAsync(spec.Route, default);
+            changes += guardrail.Ledger.Count(e => e.Action != "undo");
+            violations += guardrail.Decisions.Values.Count(d => d.Status == DecisionStatus.Applied && d.Verdict is not { Allowed: true });
+        }
+        using var self = Process.GetCurrentProcess();
+        self.Refresh();
+        return new Result(specs.Count, total, records.Select(r => r.Workload).Distinct().Count(), changes,
+            total - received, host.Topic.DeadLetters.Count, violations,
+            Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Count == 0 ? double.NaN : latencies[^1],
+            self.PeakWorkingSet64 / (1024.0 * 1024.0), postSeconds,
+            records.Count(r => r.Plan?.Source.ToString() == "Model"), records.Count(r => r.Plan is { } p && p.Source.ToString() != "Model"));
+    }
+
+    private static async Task<Dictionary<WorkloadKey, DateTimeOffset>> AppliedAsync(AutopilotHost host, IReadOnlyList<WorkloadSpec> specs)
+    {
+        var applied = new Dictionary<WorkloadKey, DateTimeOffset>();
+        foreach (var spec in specs)
+        {
+            var ledger = (await host.Guardrails.ReadStateAsync(spec.Route, default)).Ledger;
+            if (ledger.FirstOrDefault() is { } first) applied[spec.Key] = first.At;
+        }
+        return applied;
+    }
+
+    private static async Task PostAsync(HttpClient http, Uri webhook, WorkloadSpec spec, int pod)
+    {
+        var labels = new Dictionary<string, string>
+        {
+            ["alertname"] = "CanaryHighErrorRate", ["namespace"] = spec.Key.Namespace, ["workload"] = spec.Key.Name,
+            ["version"] = spec.Versions[1].Name, ["severity"] = "critical", ["pod"] = $"{spec.Versions[1].Name}-{pod}",
+        };
+        var alert = new WebhookAlert("firing", labels, new Dictionary<string, string> { ["summary"] = $"{spec.Versions[1].Name} answers 40% 5xx" },
+            DateTimeOffset.UtcNow, DateTimeOffset.MinValue, "http://prometheus/graph", AlertmanagerWebhook.Fingerprint(labels));
+        var payload = AlertmanagerWebhook.ForGroup(spec.Key.Namespace, spec.Key.Name, [alert], "http://alertmanager");
+        using var content = new ByteArrayContent(payload.ToUtf8Json());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await http.PostAsync(webhook, content);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"webhook answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private static void Print(string label, Result r) => Console.WriteLine(JsonSerializer.Serialize(new
+    {
+        run = label,
+        workloads = r.Workloads,
+        alerts_posted = r.AlertsPosted,
+        post_seconds = Math.Round(r.PostSeconds, 1),
+        incidents_handled = r.Incidents,
+        changes_applied = r.Changes,
+        lost_alerts = r.LostAlerts,
+        dead_letters = r.DeadLetters,
+        policy_violations = r.Violations,
+        proposals_from_model = r.ModelProposals,
+        proposals_from_fallback = r.Fallbacks,
+        alert_to_change_p50_s = Math.Round(r.P50, 2),
+        alert_to_change_p99_s = Math.Round(r.P99, 2),
+        alert_to_change_max_s = Math.Round(r.Max, 2),
+        peak_rss_mb = Math.Round(r.PeakRssMb),
+    }));
+
+    private static double Percentile(IReadOnlyList<double> sorted, double q) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static string Ratio(double a, double b) => b > 0 ? $"{a / b:F2}×" : "n/a";
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], out var value) && value > 0 ? value : fallback;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Autopilot.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Run the storm benchmark inside the repository (it reads sops/ and policies/).");
+    }
+}

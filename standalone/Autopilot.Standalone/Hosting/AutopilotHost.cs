@@ -1,0 +1,182 @@
+using System.Security.Cryptography;
+using Autopilot.GatewayBridge.Client;
+using Autopilot.GatewayBridge.Core;
+using Autopilot.Hosting;
+using Autopilot.Incidents;
+using Autopilot.Incidents.Alerts;
+using Autopilot.Incidents.Ports;
+using Autopilot.Incidents.Restore;
+using Autopilot.InferencePool.Engine.Hosting;
+using Autopilot.Remediation.Alerts;
+using Autopilot.Remediation.Routing;
+using Autopilot.Standalone.Actors;
+using Autopilot.Standalone.Adapters;
+using Autopilot.Standalone.Messaging;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Autopilot.Standalone.Hosting;
+
+/// <summary>
+/// The whole autopilot in one process: the actors app's webhook and incidents API, the IncidentProcess and
+/// GuardrailProcess logic behind the keyed executor, durable reminders and file state, the in-memory "alerts"
+/// topic, the gateway-bridge service called directly, and the inference pool engine in-process. Disposing it is a
+/// clean stop; starting another over the same state directory resumes open incidents, reminders and restores.
+/// </summary>
+public sealed class AutopilotHost : IAsyncDisposable
+{
+    public const string AppId = "autopilot-standalone";
+    public const string AlertsTopic = "alerts";
+
+    private readonly WebApplication _app;
+
+    private AutopilotHost(WebApplication app, Uri url)
+    {
+        _app = app;
+        Url = url;
+    }
+
+    public Uri Url { get; }
+
+    /// <summary>Point Alertmanager's webhook_configs here (same contract as the actors app).</summary>
+    public Uri WebhookUrl => new(Url, "/alertmanager");
+
+    public IServiceProvider Services => _app.Services;
+
+    public FileIncidentJournal Journal => Services.GetRequiredService<FileIncidentJournal>();
+
+    public InMemoryTopic<byte[]> Topic => Services.GetRequiredService<InMemoryTopic<byte[]>>();
+
+    public IGatewayBridgeClient Bridge => Services.GetRequiredService<IGatewayBridgeClient>();
+
+    public InProcessGuardrailGateway Guardrails => Services.GetRequiredService<InProcessGuardrailGateway>();
+
+    public static async Task<AutopilotHost> StartAsync(StandaloneSettings settings, ILoggerProvider? logs = null, CancellationToken ct = default)
+    {
+        var state = new StateDirectory(settings.StateDirectory, settings.FlushStateToDisk);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (logs is not null) builder.Logging.AddProvider(new NonOwningLoggerProvider(logs));
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, settings.Port));
+        builder.Configuration.AddInMemoryCollection(Defaults(settings, state));
+        builder.Configuration.AddInMemoryCollection(settings.Configuration);
+        builder.AddAutopilotHosting(AppId);
+
+        var services = builder.Services;
+        services.AddSingleton(state);
+        services.AddSingleton<KeyedExecutor>();
+        services.AddSingleton<DurableReminders>();
+        services.AddSingleton<FileIncidentJournal>();
+        services.AddSingleton<IIncidentJournal>(sp => sp.GetRequiredService<FileIncidentJournal>());
+        services.AddSingleton<InProcessIncidentDispatcher>();
+        services.AddSingleton<IIncidentDispatcher>(sp => sp.GetRequiredService<InProcessIncidentDispatcher>());
+        services.AddSingleton<InProcessGuardrailGateway>();
+        services.AddSingleton<IGuardrailGateway>(sp => sp.GetRequiredService<InProcessGuardrailGateway>());
+        services.AddSingleton<InProcessRestoreOrchestrator>();
+        services.AddSingleton<IRestoreOrchestrator>(sp => sp.GetRequiredService<InProcessRestoreOrchestrator>());
+        if (settings.PrometheusUrl is null)
+        {
+            var series = settings.BuiltinSeries
+                ?? throw new ArgumentException("Without a Prometheus URL the built-in evaluator's series are the health source; pass BuiltinSeries.", nameof(settings));
+            services.AddSingleton<IWorkloadHealthSource>(sp => new SimulatorHealthSource(series, settings.Rules.RateWindow, sp.GetRequiredService<TimeProvider>()));
+        }
+        services.AddSingleton(sp => new InMemoryTopic<byte[]>(AlertsTopic, new TopicOptions(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Autopilot.Standalone.Topic")));
+        services.AddAutopilotIncidents(builder.Configuration);
+        if (builder.Configuration[$"{RestoreOptions.Section}:StepPercents:0"] is null)
+            services.PostConfigure<RestoreOptions>(o => o.StepPercents = [.. StandaloneSettings.RestoreSteps]);
+        services.AddGatewayBridgeCore(builder.Configuration);
+        services.AddInferencePoolEngine(builder.Configuration);
+        services.AddInProcessInferencePool("autopilot-actors");
+
+        var app = builder.Build();
+        app.MapAutopilotHosting();
+        app.MapStandaloneApi();
+        await app.StartAsync(ct);
+
+        Wire(app.Services);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        await app.Services.GetRequiredService<InProcessRestoreOrchestrator>().ResumeAsync(ct);
+        return new AutopilotHost(app, new Uri(address));
+    }
+
+    /// <summary>Subscribes the fan-out to the topic and lets reminders reach their processes.</summary>
+    private static void Wire(IServiceProvider sp)
+    {
+        var fanOut = sp.GetRequiredService<AlertFanOut>();
+        var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Autopilot.Standalone.Subscription");
+        sp.GetRequiredService<InMemoryTopic<byte[]>>().Subscribe(async (body, ct) =>
+        {
+            var parsed = AlertPayloadParser.ParseEvent(body);
+            if (!parsed.IsSuccess)
+            {
+                logger.LogWarning("Dropping malformed alert event: {Error}", parsed.Error);
+                return DeliveryResult.Drop;
+            }
+            await fanOut.FanOutAsync(parsed.Value!, ct);
+            return DeliveryResult.Success;
+        });
+
+        var incidents = sp.GetRequiredService<InProcessIncidentDispatcher>();
+        var guardrails = sp.GetRequiredService<InProcessGuardrailGateway>();
+        sp.GetRequiredService<DurableReminders>().Start((reminder, ct) => reminder.Area switch
+        {
+            ProcessKeys.Incident => incidents.ReceiveReminderAsync(WorkloadKey.Parse(reminder.Key), reminder.Name, ct),
+            ProcessKeys.Guardrail => guardrails.ReceiveReminderAsync(RouteRef.Parse(reminder.Key), reminder.Name, ct),
+            _ => throw new InvalidOperationException($"Reminder for unknown area '{reminder.Area}'."),
+        });
+    }
+
+    private static Dictionary<string, string?> Defaults(StandaloneSettings settings, StateDirectory state)
+    {
+        var key = "base64:" + SigningKey(state);
+        var values = new Dictionary<string, string?>(StandaloneSettings.FastTimings)
+        {
+            ["Autopilot:Incidents:SopDirectory"] = Path.Combine(settings.ContentRoot, "sops"),
+            ["Autopilot:Incidents:SopIndexPath"] = Path.Combine(state.Root, "sop-index.db"),
+            ["Autopilot:Guardrail:PolicyDirectory"] = Path.Combine(settings.ContentRoot, "policies"),
+            ["Autopilot:Guardrail:SigningKey"] = key,
+            ["GatewayBridge:ApprovalSigningKey"] = key,
+            ["GatewayBridge:Kubernetes:Mode"] = "Explicit",
+            ["GatewayBridge:Kubernetes:Url"] = settings.KubernetesUrl.ToString(),
+            ["GatewayBridge:Kubernetes:Token"] = settings.KubernetesToken,
+            ["InferencePool:ModelPath"] = settings.ModelPath,
+            ["InferencePool:ModelCacheDirectory"] = Path.Combine(state.Root, "models"),
+            ["InferencePool:ContextSize"] = "4096",
+            ["InferencePool:MaxConcurrentSessions"] = "2",
+            ["InferencePool:KvCacheBudgetMb"] = "2048",
+            ["Autopilot:Health:Window"] = $"{(int)settings.Rules.RateWindow.TotalSeconds}s",
+        };
+        if (settings.PrometheusUrl is { } prometheus) values["Autopilot:Health:PrometheusUrl"] = prometheus.ToString().TrimEnd('/');
+        return values;
+    }
+
+    /// <summary>The approval signing key shared by the guardrail and the bridge: made once per state directory
+    /// (the role of the "approval-signing-key" secret), so approvals survive a restart.</summary>
+    private static string SigningKey(StateDirectory state)
+    {
+        var path = Path.Combine(state.Root, "approval-signing-key");
+        if (File.Exists(path)) return File.ReadAllText(path).Trim();
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        File.WriteAllText(path, key);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return key;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Stop taking work first, then let running turns end, then the rest.
+        await _app.StopAsync();
+        await Services.GetRequiredService<DurableReminders>().DisposeAsync();
+        await Services.GetRequiredService<InMemoryTopic<byte[]>>().DisposeAsync();
+        await Services.GetRequiredService<InProcessRestoreOrchestrator>().DisposeAsync();
+        await Services.GetRequiredService<KeyedExecutor>().StopAsync(TimeSpan.FromSeconds(10));
+        await _app.DisposeAsync();
+    }
+}

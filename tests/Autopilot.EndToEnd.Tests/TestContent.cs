@@ -1,0 +1,39 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Autopilot.EndToEnd.Tests;
+
+/// <summary>Temporary state directories, and the shipped policies with one thing changed for tests.</summary>
+internal static class TestContent
+{
+    public static string NewStateDirectory(string name)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "autopilot-e2e", $"{name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>
+    /// The shipped policies without their freeze windows: the end-to-end tests must not pass or fail with the wall
+    /// clock (a nightly freeze would deny every change). Freeze windows are covered by the policy engine's tests.
+    /// </summary>
+    public static string PoliciesWithoutFreezeWindows()
+    {
+        var directory = NewStateDirectory("policies");
+        foreach (var file in Directory.EnumerateFiles(RepoPaths.Policies, "*.yaml"))
+        {
+            var yaml = new YamlStream();
+            using (var reader = new StreamReader(file)) yaml.Load(reader);
+            var root = (YamlMappingNode)yaml.Documents[0].RootNode;
+            foreach (var policy in ((YamlSequenceNode)root.Children[new YamlScalarNode("policies")]).Children.OfType<YamlMappingNode>())
+                policy.Children.Remove(new YamlScalarNode("freeze_windows"));
+            using var writer = new StreamWriter(Path.Combine(directory, Path.GetFileName(file)));
+            yaml.Save(writer, assignAnchors: false);
+        }
+        return directory;
+    }
+
+    public static IReadOnlyDictionary<string, string?> TestConfiguration(string policies) => new Dictionary<string, string?>
+    {
+        ["Autopilot:Guardrail:PolicyDirectory"] = policies,
+    };
+}
