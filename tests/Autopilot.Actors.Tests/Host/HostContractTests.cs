@@ -160,7 +160,11 @@ public sealed class HostContractTests : IClassFixture<ActorsHostFactory>
     public async Task Incidents_api_lists_summaries_and_returns_the_full_record()
     {
         var record = IncidentRecord.Open("shop.checkout.20261125T100000Z.1", new WorkloadKey("shop", "checkout"), DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
-        await _app.Journal.RecordAsync(record with { Steps = [new StepRecord(record.OpenedAt, "perceive", 12.5, "2 versions")] }, CancellationToken.None);
+        await _app.Journal.RecordAsync(record with
+        {
+            Steps = [new StepRecord(record.OpenedAt, "perceive", 12.5, "2 versions")],
+            Metrics = [new Autopilot.Remediation.Compaction.MetricSnapshot("checkout-v2", double.NaN, double.NaN, 0, 0, record.OpenedAt)],
+        }, CancellationToken.None);
         var client = _app.CreateClient();
 
         using var list = await client.GetFromJsonAsync<JsonDocument>("/incidents?workload=shop/checkout");
@@ -169,6 +173,8 @@ public sealed class HostContractTests : IClassFixture<ActorsHostFactory>
 
         Assert.Contains(list!.RootElement.EnumerateArray(), s => s.GetProperty("incidentId").GetString() == record.IncidentId);
         Assert.Equal("perceive", one!.RootElement.GetProperty("steps")[0].GetProperty("step").GetString());
+        Assert.Equal("firing", one.RootElement.GetProperty("phase").GetString());
+        Assert.Equal("NaN", one.RootElement.GetProperty("metrics")[0].GetProperty("errorRatio").GetString());
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 }
