@@ -2,6 +2,7 @@ using System.CommandLine;
 using Autopilot.Simulator.Scenarios;
 using Autopilot.Standalone.Demo;
 using Autopilot.Standalone.Hosting;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 // autopilot demo | serve: the stand-alone loop against the simulated cluster (see docs/standalone.md).
@@ -59,5 +60,43 @@ demo.SetAction(async (parse, ct) =>
     return report.Passed ? 0 : 1;
 });
 
-var root = new RootCommand("Autopilot stand-alone: the whole loop in one process against a simulated cluster") { demo };
+var serve = new Command("serve", "Run autopilot against the simulated shop/checkout until Ctrl+C; inject faults through the simulator's knobs")
+{
+    modelOption, stateOption, logOption,
+};
+serve.SetAction(async (parse, ct) =>
+{
+    var root = Directory.GetCurrentDirectory();
+    var state = parse.GetValue(stateOption) ?? Path.Combine(root, ".autopilot", "state", "serve");
+    using var logs = new FileLoggerProvider(parse.GetValue(logOption) ?? Path.Combine(state, "autopilot.log"));
+    using var loggers = LoggerFactory.Create(b => b.AddProvider(new NonOwningLoggerProvider(logs)));
+    using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+    var checkout = Autopilot.Simulator.Workloads.WorkloadSpec.Checkout();
+    await using var environment = await Autopilot.Simulator.Hosting.SimulatedEnvironment.StartAsync([checkout], loggers, ct);
+    var evaluator = environment.StartEvaluator(Autopilot.Simulator.Alerting.AlertRuleSettings.Fast, new Uri("http://127.0.0.1:9/"), http);
+    var model = parse.GetValue(modelOption);
+    await using var host = await AutopilotHost.StartAsync(new StandaloneSettings
+    {
+        StateDirectory = state,
+        ContentRoot = root,
+        KubernetesUrl = environment.Kube.Url,
+        KubernetesToken = Autopilot.Simulator.Hosting.SimulatedEnvironment.BridgeToken,
+        ModelPath = model is null ? "builtin:tiny" : Path.GetFullPath(model),
+        BuiltinSeries = evaluator.History,
+    }, logs, ct);
+    environment.Notifier!.Webhook = host.WebhookUrl;
+    AnsiConsole.MarkupLine($"autopilot  {host.Url} (POST /alertmanager, GET /incidents)");
+    AnsiConsole.MarkupLine($"simulator  {environment.MetricsUrl} (GET /metrics, POST /simulator/workloads/shop/checkout/faults)");
+    AnsiConsole.MarkupLine($"kube-api   {environment.Kube.Url} · state {Markup.Escape(state)} · Ctrl+C stops");
+    try
+    {
+        await Task.Delay(Timeout.Infinite, ct);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+    return 0;
+});
+
+var root = new RootCommand("Autopilot stand-alone: the whole loop in one process against a simulated cluster") { demo, serve };
 return await root.Parse(args).InvokeAsync();

@@ -363,6 +363,21 @@ public sealed class GatewayBridgeServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_hand_edited_unreadable_journal_stops_changes_instead_of_guessing()
+    {
+        _cluster.Server.Store.Patch(KubeResourceType.HttpRoute, "shop", "checkout", KubeObjectStore.MergePatchContentType,
+            new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [RouteJournal.Annotation] = "[{oops" } } }.ToJsonString());
+        var version = _cluster.ResourceVersion();
+        var change = Shift("chg-1", 90, 100);
+
+        var e = await Assert.ThrowsAsync<GatewayBridgeException>(() => _bridge.ApplyAsync(change, _cluster.Sign(change)));
+
+        Assert.Equal(500, e.StatusCode);
+        Assert.Contains(RouteJournal.Annotation, e.Detail);
+        Assert.Equal(version, _cluster.ResourceVersion());
+    }
+
+    [Fact]
     public async Task Lists_the_routes_in_front_of_a_workload()
     {
         var routes = await _bridge.ListRoutesForWorkloadAsync(new Remediation.Alerts.WorkloadKey("shop", "checkout"));
