@@ -64,6 +64,23 @@ public sealed class HostContractTests : IClassFixture<ActorsHostFactory>
     }
 
     [Fact]
+    public async Task Mcp_endpoint_answers_an_initialize_request()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = Json("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}"""),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        var response = await _app.CreateClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("\"name\":\"autopilot\"", body);
+    }
+
+    [Fact]
     public async Task Dapr_subscribe_lists_the_alerts_topic_with_its_dead_letter_topic()
     {
         using var subscriptions = await _app.CreateClient().GetFromJsonAsync<JsonDocument>("/dapr/subscribe");
