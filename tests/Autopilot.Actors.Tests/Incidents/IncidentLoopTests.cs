@@ -54,6 +54,29 @@ public sealed class IncidentLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Alert_that_no_sop_rule_covers_escalates_even_when_its_text_matches_an_sop()
+    {
+        _loop.ModelAnswers(ShiftAllToStable);
+        var unknown = LoopHarness.CanaryHighErrorRate(summary: "canary checkout-v2 5xx error rate rollback shift traffic") with
+        {
+            Labels = new Dictionary<string, string>
+            {
+                ["alertname"] = "CheckoutSomethingOdd", ["namespace"] = "shop", ["workload"] = "checkout", ["severity"] = "critical",
+            },
+        };
+
+        await _loop.AlertAsync(unknown);
+
+        Assert.Equal(90, _loop.Cluster.Weight("checkout-v1"));
+        Assert.Equal(0, await _loop.ChangesOnRouteAsync());
+        Assert.Empty(_loop.Model.Calls);
+        var record = Assert.Single(_loop.Journal.Records);
+        Assert.Contains(record.Sops, hit => hit.Id == "canary-high-error-rate"); // found by text, not by rule
+        Assert.Equal("escalate", record.Proposal!.Action);
+        Assert.NotEmpty(record.Escalations);
+    }
+
+    [Fact]
     public async Task Proposal_below_the_stable_floor_is_denied_and_nothing_is_applied()
     {
         // The SOP allows down to 50 on stable, the route's policy only down to 60.
