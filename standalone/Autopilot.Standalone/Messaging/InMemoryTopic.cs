@@ -26,8 +26,10 @@ public sealed class TopicOptions
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Messages delivered at the same time (Dapr delivers concurrently by default).</summary>
-    public int Concurrency { get; set; } = 8;
+    /// <summary>Messages delivered at the same time. Dapr delivers in parallel without a bound by default; a delivery
+    /// waits for its incident's turn (which may be planning with the model), so a small bound would queue every
+    /// other workload's alerts behind a few slow turns.</summary>
+    public int Concurrency { get; set; } = 64;
 
     /// <summary>Published messages that may wait; publishing waits while the topic is full (back-pressure).</summary>
     public int Capacity { get; set; } = 10_000;
@@ -107,7 +109,11 @@ public sealed class InMemoryTopic<T> : IAsyncDisposable
                     result = await handler(envelope.Message, ct);
                     reason = result == DeliveryResult.Drop ? "the subscriber dropped it" : "the subscriber asked for a retry";
                 }
-                catch (Exception e) when (!ct.IsCancellationRequested)
+                catch (Exception) when (ct.IsCancellationRequested)
+                {
+                    return; // stopping: the message dies with the process, as with Dapr's in-memory component
+                }
+                catch (Exception e)
                 {
                     result = DeliveryResult.Retry;
                     reason = $"{e.GetType().Name}: {e.Message}";
