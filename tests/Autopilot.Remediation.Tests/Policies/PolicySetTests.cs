@@ -45,7 +45,7 @@ public sealed class PolicySetTests : IDisposable
         Assert.Equal("shop-checkout", checkout.Name);
         Assert.Equal(50, checkout.MinStableWeight);
         Assert.Equal(25, checkout.MaxStepPercent);
-        Assert.Equal(new ChangeBudget(3, TimeSpan.FromHours(1)), checkout.MaxChanges);
+        Assert.Equal(new ChangeBudget(6, TimeSpan.FromHours(1)), checkout.MaxChanges); // a mitigation + a 4-step restore
         Assert.Contains(ActionNames.IsolateBackend, checkout.RequireApprovalOrEmpty);
         Assert.Empty(checkout.FreezeWindowsOrEmpty); // rolling back checkout must stay possible at peak
         Assert.EndsWith("default.yaml", checkout.Source);
