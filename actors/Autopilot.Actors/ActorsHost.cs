@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Autopilot.Actors.Alerts;
 using Autopilot.Actors.DaprAdapters;
 using Autopilot.Actors.Guardrail;
@@ -17,6 +19,13 @@ public static class ActorsHost
 {
     public static IServiceCollection AddAutopilotActors(this IServiceCollection services, IConfiguration configuration)
     {
+        // The HTTP API writes the same JSON as the state and the journal: snake_case enums, NaN for "no data".
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        });
         services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section)).ValidateOnStart();
         services.AddDaprClient(client => client.UseJsonSerializationOptions(IncidentStateJson.Options));
         services.AddActors(options =>

@@ -1,14 +1,20 @@
 using Autopilot.Actors;
+using Autopilot.Actors.Guardrail;
 using Autopilot.Hosting;
+using Autopilot.Mcp;
 
 var builder = WebApplication.CreateBuilder(args);
+using (var loggers = LoggerFactory.Create(logging => logging.AddConsole()))
+    await SigningKeySecret.LoadAsync(builder.Configuration, loggers.CreateLogger("Autopilot.Actors"));
 builder.AddAutopilotHosting("autopilot-actors");
 builder.Services.AddAutopilotActors(builder.Configuration);
+builder.Services.AddAutopilotMcp();
 
 var app = builder.Build();
 app.MapAutopilotActors();
+app.MapAutopilotMcp();
 app.MapAutopilotHosting();
-app.Run();
+await app.RunAsync();
 
 /// <summary>Entry point type, public for WebApplicationFactory.</summary>
 public partial class Program;

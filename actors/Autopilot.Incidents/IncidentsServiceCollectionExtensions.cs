@@ -58,7 +58,7 @@ public static class IncidentsServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<IncidentOptions>>().Value;
-            return new WorkloadKeyResolver(new WorkloadLabelMapping { NamespaceLabels = [options.NamespaceLabel], WorkloadLabels = [.. options.WorkloadLabels] });
+            return new WorkloadKeyResolver(new WorkloadLabelMapping { NamespaceLabels = [options.NamespaceLabel], WorkloadLabels = options.WorkloadLabelsOrDefault });
         });
         services.TryAddSingleton(sp =>
         {

@@ -338,6 +338,46 @@ public sealed class GatewayBridgeServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Undoing_a_rate_limit_restores_the_policy_that_was_there_before_even_after_a_conflict_retry()
+    {
+        var first = new RouteChange("rl-1", "inc-7", Checkout, 0, ChangeKind.SetRateLimit, [], [], new RateLimitSpec(50, 100), "surge", false);
+        await _bridge.ApplyAsync(first, _cluster.Sign(first));
+        var rivalWrote = false;
+        _cluster.Server.State.BeforeWrite = request =>
+        {
+            if (rivalWrote || request.Type.Plural != "httproutes") return Task.CompletedTask;
+            rivalWrote = true;
+            _cluster.Server.Store.Patch(KubeResourceType.HttpRoute, "shop", "checkout", KubeObjectStore.MergePatchContentType,
+                """{"metadata":{"labels":{"team":"payments"}}}""");
+            return Task.CompletedTask;
+        };
+        var second = new RouteChange("rl-2", "inc-8", Checkout, 0, ChangeKind.SetRateLimit, [], [], new RateLimitSpec(10, 20), "bigger surge", false);
+        await _bridge.ApplyAsync(second, _cluster.Sign(second));
+        Assert.True(rivalWrote);
+
+        var undo = new UndoRequest("rl-2", "undo-rl-2", "inc-8", "surge over", Checkout);
+        await _bridge.UndoAsync(undo, _cluster.SignUndo(undo));
+
+        var policy = _cluster.Server.Store.Get(TrafficPolicy, "shop", "autopilot-ratelimit-checkout");
+        Assert.Equal(50, policy["spec"]!["rateLimit"]!["local"]!["tokenBucket"]!["tokensPerFill"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_hand_edited_unreadable_journal_stops_changes_instead_of_guessing()
+    {
+        _cluster.Server.Store.Patch(KubeResourceType.HttpRoute, "shop", "checkout", KubeObjectStore.MergePatchContentType,
+            new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [RouteJournal.Annotation] = "[{oops" } } }.ToJsonString());
+        var version = _cluster.ResourceVersion();
+        var change = Shift("chg-1", 90, 100);
+
+        var e = await Assert.ThrowsAsync<GatewayBridgeException>(() => _bridge.ApplyAsync(change, _cluster.Sign(change)));
+
+        Assert.Equal(500, e.StatusCode);
+        Assert.Contains(RouteJournal.Annotation, e.Detail);
+        Assert.Equal(version, _cluster.ResourceVersion());
+    }
+
+    [Fact]
     public async Task Lists_the_routes_in_front_of_a_workload()
     {
         var routes = await _bridge.ListRoutesForWorkloadAsync(new Remediation.Alerts.WorkloadKey("shop", "checkout"));

@@ -6,7 +6,7 @@ namespace Autopilot.Actors.Restore;
 
 /// <summary><see cref="IRestoreOrchestrator"/> that schedules <see cref="ProgressiveRestoreWorkflow"/> with the
 /// restore id as the workflow instance id, so a repeated start finds the running instance instead of a second one.</summary>
-public sealed class DaprRestoreOrchestrator(IDaprWorkflowClient workflows, ILogger<DaprRestoreOrchestrator> logger) : IRestoreOrchestrator
+public sealed class DaprRestoreOrchestrator(DaprWorkflowClient workflows, ILogger<DaprRestoreOrchestrator> logger) : IRestoreOrchestrator
 {
     public async Task StartAsync(RestoreRequest request, CancellationToken ct)
     {

@@ -32,6 +32,13 @@ public sealed class HealthJudge(HealthOptions options)
         && reading.ErrorRatio <= options.MaxErrorRatio
         && (double.IsNaN(reading.P99LatencyMs) || reading.P99LatencyMs <= options.MaxP99LatencyMs);
 
+    /// <summary>One version judged on its own (a canary at 1% can fail badly without moving the workload's
+    /// average); a version without traffic has nothing to judge.</summary>
+    public bool IsVersionHealthy(MetricSnapshot version) =>
+        !(version.RequestsPerSecond > 0)
+        || ((double.IsNaN(version.ErrorRatio) || version.ErrorRatio <= options.MaxErrorRatio)
+            && (double.IsNaN(version.P99LatencyMs) || version.P99LatencyMs <= options.MaxP99LatencyMs));
+
     /// <summary>
     /// Better than the baseline: healthy now, or each signal that was bad fell by MinImprovement. Without data
     /// now, the change is not judged a failure (nothing to undo on a blind spot); without a baseline, only

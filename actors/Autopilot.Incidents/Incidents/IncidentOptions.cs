@@ -52,7 +52,10 @@ public sealed class IncidentOptions : IValidatableObject
     /// <summary>Alert labels that name the workload (see WorkloadLabelMapping).</summary>
     public string NamespaceLabel { get; set; } = "namespace";
 
-    public List<string> WorkloadLabels { get; set; } = ["deployment", "app", "service", "workload"];
+    /// <summary>Unset = deployment, app, service, workload (no initial list: the binder would append to it).</summary>
+    public List<string>? WorkloadLabels { get; set; }
+
+    public IReadOnlyList<string> WorkloadLabelsOrDefault => WorkloadLabels is { Count: > 0 } configured ? configured : WorkloadLabelMapping.Default.WorkloadLabels;
 
     public IncidentMachineOptions ToMachineOptions() => new()
     {
@@ -88,7 +91,7 @@ public sealed class IncidentOptions : IValidatableObject
             if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
                 yield return new ValidationResult($"{Section}:Routes:{workload} is '{route}'; use namespace/route-name.", [nameof(Routes)]);
         }
-        if (WorkloadLabels.Count == 0 || WorkloadLabels.Any(string.IsNullOrWhiteSpace))
+        if (WorkloadLabelsOrDefault.Any(string.IsNullOrWhiteSpace))
             yield return new ValidationResult($"{Section}:WorkloadLabels must list at least one non-empty label name (default: deployment, app, service, workload).", [nameof(WorkloadLabels)]);
     }
 }

@@ -270,7 +270,9 @@ public sealed class IncidentProcess(
         using (var activity = ActorsTelemetry.Source.StartActivity("incident.plan"))
         {
             var context = route is null ? null : ProposalContext.From(route);
-            plan = await services.Planner.PlanAsync(new PlanRequest(incident.Id, facts.Text, matches.FirstOrDefault(), context, alerts), ct);
+            // Only an SOP whose rule matched these alerts may decide what is allowed; a text-only hit or a
+            // post-mortem informs the audit trail but never widens the action set.
+            plan = await services.Planner.PlanAsync(new PlanRequest(incident.Id, facts.Text, SopMatch.Authoritative(matches), context, alerts), ct);
             activity?.SetTag("autopilot.proposal.source", plan.Source.ToString());
             activity?.SetTag("autopilot.proposal.action", plan.Proposal.Action);
         }
@@ -397,7 +399,7 @@ public sealed class IncidentProcess(
         }
 
         var request = new RestoreRequest(start.RestoreId, incident.Id, workload, _route, stable, canary.Name, canary.Weight,
-            services.RestoreOptions.StepPercents, services.RestoreOptions.SettleDelay);
+            services.RestoreOptions.Steps, services.RestoreOptions.SettleDelay);
         using (ActorsTelemetry.Source.StartActivity("incident.restore"))
             await services.Restore.StartAsync(request, ct);
         turn = Step(turn, "restore", 0, $"started: {canary.Name} back to {canary.Weight}% in steps of {string.Join("/", request.StepPercents)}%");

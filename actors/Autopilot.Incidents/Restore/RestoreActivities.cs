@@ -49,8 +49,14 @@ public sealed class RestoreActivities(
         try
         {
             var route = await guardrail.ReadRouteAsync(request.Route, ct);
-            var reading = HealthJudge.Read(await health.ReadAsync(request.Workload, route, ct));
-            return new RestoreHealth(judge.IsHealthy(reading), reading.ToString());
+            var snapshots = await health.ReadAsync(request.Workload, route, ct);
+            var reading = HealthJudge.Read(snapshots);
+            var canary = snapshots.FirstOrDefault(s => s.Version == request.CanaryBackend);
+            var canaryHealthy = canary is null || judge.IsVersionHealthy(canary);
+            var summary = canary is null
+                ? reading.ToString()
+                : $"{reading}; {canary.Version}: {HealthJudge.Read([canary])}";
+            return new RestoreHealth(judge.IsHealthy(reading) && canaryHealthy, summary);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -80,70 +80,76 @@ public sealed class GatewayBridgeService(
         }
     }
 
-    public async Task<ChangeResult> ApplyAsync(RouteChange change, string approvalToken, CancellationToken cancellationToken = default)
+    public Task<ChangeResult> ApplyAsync(RouteChange change, string approvalToken, CancellationToken cancellationToken = default) =>
+        Traced("gateway-bridge apply-change", change?.ChangeId, activity => ApplyCoreAsync(change, approvalToken, activity, cancellationToken));
+
+    public Task<ChangeResult> UndoAsync(UndoRequest request, string approvalToken, CancellationToken cancellationToken = default) =>
+        Traced("gateway-bridge undo-change", request?.UndoChangeId, activity => UndoCoreAsync(request, approvalToken, activity, cancellationToken));
+
+    /// <summary>One span per change or undo, its outcome as a tag and any refusal as the span's error status.</summary>
+    private static async Task<ChangeResult> Traced(string name, string? changeId, Func<Activity?, Task<ChangeResult>> run)
     {
-        using var activity = GatewayBridgeTelemetry.Source.StartActivity("gateway-bridge apply-change");
-        activity?.SetTag("autopilot.change.id", change?.ChangeId);
+        using var activity = GatewayBridgeTelemetry.Source.StartActivity(name);
+        activity?.SetTag("autopilot.change.id", changeId);
+        try
+        {
+            var result = await run(activity);
+            activity?.SetTag("autopilot.change.outcome", result.Outcome.ToString());
+            return result;
+        }
+        catch (GatewayBridgeException e)
+        {
+            activity?.SetTag("autopilot.change.refused", e.StatusCode);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Title);
+            throw;
+        }
+    }
+
+    private async Task<ChangeResult> ApplyCoreAsync(RouteChange? change, string approvalToken, Activity? activity, CancellationToken cancellationToken)
+    {
         try { ChangeValidation.Validate(change); }
         catch (GatewayBridgeException e) { throw Invalid(e); }
         activity?.SetTag("autopilot.incident.id", change.IncidentId);
         activity?.SetTag("autopilot.route", change.Route.ToString());
         activity?.SetTag("autopilot.change.kind", change.Kind.ToString());
         activity?.SetTag("autopilot.dry_run", change.DryRun);
-
         CheckApproval(ApprovalToken.Verify(approvalToken, change, time.GetUtcNow(), approvalKey.Bytes), approvalToken, change.ChangeId, change.Route);
-        try
+
+        // The policy as it was before this change is read once, up front: a retry after a 409 must not mistake
+        // the policy its own first attempt applied for the one to restore on undo.
+        var policyBefore = change.Kind == ChangeKind.SetRateLimit ? await ReadPolicyAsync(change.Route, cancellationToken) : null;
+        var result = await WithConflictRetries(change.Route, change.ChangeId, ct => ApplyOnce(change, policyBefore, ct), cancellationToken);
+        if (result.Outcome == ChangeOutcome.Applied)
         {
-            var result = await WithConflictRetries(change.Route, change.ChangeId, ct => ApplyOnce(change, ct), cancellationToken);
-            activity?.SetTag("autopilot.change.outcome", result.Outcome.ToString());
-            if (result.Outcome == ChangeOutcome.Applied)
-            {
-                GatewayBridgeTelemetry.ChangesApplied.Add(1, new KeyValuePair<string, object?>("kind", change.Kind.ToString()));
-                logger.LogInformation("Applied change {ChangeId} ({Kind}) for incident {IncidentId} to {Route}: {Before} -> {After}",
-                    change.ChangeId, change.Kind, change.IncidentId, change.Route, Format(result.Before), Format(result.After));
-            }
-            else
-            {
-                logger.LogInformation("Change {ChangeId} on {Route}: {Outcome}", change.ChangeId, change.Route, result.Outcome);
-            }
-            return result;
+            GatewayBridgeTelemetry.ChangesApplied.Add(1, new KeyValuePair<string, object?>("kind", change.Kind.ToString()));
+            logger.LogInformation("Applied change {ChangeId} ({Kind}) for incident {IncidentId} to {Route}: {Before} -> {After}",
+                change.ChangeId, change.Kind, change.IncidentId, change.Route, Format(result.Before), Format(result.After));
         }
-        catch (GatewayBridgeException e)
+        else
         {
-            activity?.SetStatus(ActivityStatusCode.Error, e.Title);
-            throw;
+            logger.LogInformation("Change {ChangeId} on {Route}: {Outcome}", change.ChangeId, change.Route, result.Outcome);
         }
+        return result;
     }
 
-    public async Task<ChangeResult> UndoAsync(UndoRequest request, string approvalToken, CancellationToken cancellationToken = default)
+    private async Task<ChangeResult> UndoCoreAsync(UndoRequest? request, string approvalToken, Activity? activity, CancellationToken cancellationToken)
     {
-        using var activity = GatewayBridgeTelemetry.Source.StartActivity("gateway-bridge undo-change");
         try { ChangeValidation.Validate(request); }
         catch (GatewayBridgeException e) { throw Invalid(e); }
-        activity?.SetTag("autopilot.change.id", request.UndoChangeId);
         activity?.SetTag("autopilot.undo_of", request.ChangeId);
         activity?.SetTag("autopilot.incident.id", request.IncidentId);
-
         CheckApproval(ApprovalToken.VerifyUndo(approvalToken, request, time.GetUtcNow(), approvalKey.Bytes), approvalToken, request.UndoChangeId, request.Route);
-        try
+
+        var route = request.Route ?? await LocateChangeAsync(request.ChangeId, cancellationToken);
+        activity?.SetTag("autopilot.route", route.ToString());
+        var result = await WithConflictRetries(route, request.UndoChangeId, ct => UndoOnce(route, request, ct), cancellationToken);
+        if (result.Outcome == ChangeOutcome.Undone)
         {
-            var route = request.Route ?? await LocateChangeAsync(request.ChangeId, cancellationToken);
-            activity?.SetTag("autopilot.route", route.ToString());
-            var result = await WithConflictRetries(route, request.UndoChangeId, ct => UndoOnce(route, request, ct), cancellationToken);
-            activity?.SetTag("autopilot.change.outcome", result.Outcome.ToString());
-            if (result.Outcome == ChangeOutcome.Undone)
-            {
-                GatewayBridgeTelemetry.ChangesUndone.Add(1);
-                logger.LogInformation("Undid change {ChangeId} on {Route} as {UndoChangeId} for incident {IncidentId}: {Before} -> {After}",
-                    request.ChangeId, route, request.UndoChangeId, request.IncidentId, Format(result.Before), Format(result.After));
-            }
-            return result;
+            GatewayBridgeTelemetry.ChangesUndone.Add(1);
+            logger.LogInformation("Undid change {ChangeId} on {Route} as {UndoChangeId} for incident {IncidentId}: {Before} -> {After}",
+                request.ChangeId, route, request.UndoChangeId, request.IncidentId, Format(result.Before), Format(result.After));
         }
-        catch (GatewayBridgeException e)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, e.Title);
-            throw;
-        }
+        return result;
     }
 
     public async Task<IReadOnlyList<ChangeRecord>> ListChangesAsync(RouteRef? route = null, CancellationToken cancellationToken = default)
@@ -180,7 +186,7 @@ public sealed class GatewayBridgeService(
         return routes;
     }
 
-    private async Task<ChangeResult> ApplyOnce(RouteChange change, CancellationToken ct)
+    private async Task<ChangeResult> ApplyOnce(RouteChange change, string? policyBefore, CancellationToken ct)
     {
         var document = await store.GetRouteAsync(change.Route, ct);
         var state = HttpRouteDocument.ToState(document);
@@ -201,11 +207,10 @@ public sealed class GatewayBridgeService(
 
         var now = time.GetUtcNow();
         var after = current;
-        string? policyBefore = null;
         JsonArray? rules = null;
         if (change.Kind == ChangeKind.SetRateLimit)
         {
-            policyBefore = await ApplyRateLimitAsync(change.Route, change.RateLimit!, change.DryRun, ct);
+            await ApplyRateLimitAsync(change.Route, change.RateLimit!, change.DryRun, ct);
         }
         else
         {
@@ -283,14 +288,24 @@ public sealed class GatewayBridgeService(
         return store.MergePatchRouteAsync(route, patch, dryRun, ct);
     }
 
-    /// <summary>Applies the policy and returns its previous spec (JSON) or null when there was none, for undo.</summary>
-    private async Task<string?> ApplyRateLimitAsync(RouteRef route, RateLimitSpec limit, bool dryRun, CancellationToken ct)
+    /// <summary>The route's rate-limit policy spec as JSON, or null when it has none: what undo restores.</summary>
+    private async Task<string?> ReadPolicyAsync(RouteRef route, CancellationToken ct)
     {
-        var name = options.RateLimitPolicy.NamePrefix + route.Name;
-        var existing = await store.GetPolicyAsync(route.Namespace, name, ct);
+        try
+        {
+            var existing = await store.GetPolicyAsync(route.Namespace, options.RateLimitPolicy.NamePrefix + route.Name, ct);
+            return existing?["spec"]?.ToJsonString();
+        }
+        catch (KubernetesApiException e)
+        {
+            throw Translate(e, route);
+        }
+    }
+
+    private async Task ApplyRateLimitAsync(RouteRef route, RateLimitSpec limit, bool dryRun, CancellationToken ct)
+    {
         var spec = (JsonObject)JsonNode.Parse(RateLimitPolicyTemplate.Render(options.RateLimitPolicy.SpecTemplate, route.Name, limit.RequestsPerSecond, limit.Burst))!;
-        await store.ApplyPolicyAsync(route.Namespace, name, spec, dryRun, ct);
-        return existing?["spec"]?.ToJsonString();
+        await store.ApplyPolicyAsync(route.Namespace, options.RateLimitPolicy.NamePrefix + route.Name, spec, dryRun, ct);
     }
 
     private async Task RestoreRateLimitAsync(RouteRef route, string? policyBefore, CancellationToken ct)
@@ -321,10 +336,6 @@ public sealed class GatewayBridgeService(
             catch (KubernetesApiException e)
             {
                 throw Translate(e, route);
-            }
-            catch (InvalidDataException e)
-            {
-                throw Refuse(500, "Unreadable change journal", e.Message, "journal");
             }
         }
     }

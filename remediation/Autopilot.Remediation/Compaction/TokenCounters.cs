@@ -9,9 +9,9 @@ public interface ITokenCounter
 }
 
 /// <summary>
-/// Fallback when no real tokenizer is available. Deliberately errs high: one token per punctuation or
-/// symbol character, and one per started group of four characters in each run of letters/digits,
-/// so a sheet it accepts fits real BPE tokenizers (cl100k, Llama) too.
+/// Fallback when no real tokenizer is available. Deliberately errs high: one token per digit (Llama-style
+/// vocabularies split numbers into digits), per punctuation or symbol character and per newline, and one per
+/// started group of three letters in a word, so a sheet it accepts fits cl100k and SentencePiece tokenizers too.
 /// </summary>
 public sealed class ApproximateTokenCounter : ITokenCounter
 {
@@ -20,19 +20,19 @@ public sealed class ApproximateTokenCounter : ITokenCounter
     public int Count(string text)
     {
         var tokens = 0;
-        var run = 0;
+        var letters = 0;
         foreach (var c in text)
         {
-            if (char.IsLetterOrDigit(c))
+            if (char.IsLetter(c))
             {
-                run++;
+                letters++;
                 continue;
             }
-            tokens += (run + 3) / 4;
-            run = 0;
+            tokens += (letters + 2) / 3;
+            letters = 0;
             if (!char.IsWhiteSpace(c) || c == '\n') tokens++;
         }
-        return tokens + (run + 3) / 4;
+        return tokens + (letters + 2) / 3;
     }
 }
 

@@ -54,7 +54,8 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
         _debounce = new Timer(_ => RefreshInBackground());
         try
         {
-            _watcher = new FileSystemWatcher(directory, "*.md")
+            // Every entry, not just *.md: a ConfigMap update arrives as the rename of "..data_tmp" to "..data".
+            _watcher = new FileSystemWatcher(directory)
             {
                 IncludeSubdirectories = true,
                 NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
@@ -294,10 +295,20 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
 
     // ---- files and hashing ----
 
+    /// <summary>Hidden entries are skipped: a Kubernetes ConfigMap volume holds every file twice, once in
+    /// a timestamped "..2026_…" directory behind the "..data" link and once as the visible link.</summary>
+    private static readonly EnumerationOptions SkipHidden = new()
+    {
+        RecurseSubdirectories = true,
+        AttributesToSkip = FileAttributes.Hidden | FileAttributes.System,
+        IgnoreInaccessible = true,
+        MatchType = MatchType.Simple,
+    };
+
     private List<(string RelativePath, string Text)> ReadFiles()
     {
         var files = new List<(string, string)>();
-        foreach (var file in System.IO.Directory.EnumerateFiles(_directory, "*.md", SearchOption.AllDirectories)
+        foreach (var file in System.IO.Directory.EnumerateFiles(_directory, "*.md", SkipHidden)
                      .Where(f => !string.Equals(Path.GetFileName(f), "README.md", StringComparison.OrdinalIgnoreCase))
                      .Order(StringComparer.Ordinal))
         {

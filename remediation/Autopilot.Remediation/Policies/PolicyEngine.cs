@@ -18,9 +18,9 @@ public static class PolicyEngine
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(policy);
 
+        // Escalating or doing nothing changes no traffic: no rule has anything to protect, nothing needs approving.
+        if (!proposal.ChangesTraffic) return new Verdict(true, [], false, policy.DryRun, policy.Name);
         var requiresApproval = policy.RequireApprovalOrEmpty.Contains(proposal.Action);
-        // Escalating or doing nothing changes no traffic: no rule has anything to protect.
-        if (!proposal.ChangesTraffic) return new Verdict(true, [], requiresApproval, policy.DryRun, policy.Name);
 
         var violations = new List<PolicyViolation>();
         if (!policy.AllowedActions.Contains(proposal.Action))

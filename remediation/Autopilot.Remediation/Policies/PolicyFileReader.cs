@@ -110,6 +110,8 @@ internal sealed partial class PolicyFileReader(string source, List<PolicyProblem
         var approval = f.TryGetValue("require_approval", out var approvalNode) ? Actions(approvalNode, $"{where}.require_approval") : [];
         if (allowed is not null && approval is not null)
         {
+            foreach (var action in approval.Where(a => !PolicyEngine.CountsAsChange(a)))
+                Problem(approvalNode, $"{where}.require_approval", $"'{action}' changes no traffic and is always allowed; approval applies to {string.Join(", ", ActionNames.All.Where(PolicyEngine.CountsAsChange))}");
             foreach (var action in approval.Where(a => !allowed.Contains(a) && PolicyEngine.CountsAsChange(a)))
                 Problem(approvalNode, $"{where}.require_approval", $"'{action}' is not in allowed_actions, so it can never be approved; add it to allowed_actions or remove it here");
         }

@@ -150,8 +150,13 @@ public static class ProposalParser
         var backend = element.GetString()!;
         if (!shape.Context.Backends.Contains(backend, StringComparer.Ordinal))
             return Fail("backend", $"unknown backend '{Shorten(backend)}'; route {route} has {string.Join(", ", shape.Context.Backends)}");
-        if (!shape.IsolateCandidates.Contains(backend, StringComparer.Ordinal))
+        if (backend == ProposalShape.StableIn(shape.Context))
             return Fail("backend", $"'{backend}' is the stable backend; isolating it is left to a human");
+        if (!shape.IsolateCandidates.Contains(backend, StringComparer.Ordinal))
+        {
+            var bounds = shape.BoundsOf(ActionNames.IsolateBackend);
+            return Fail("backend", $"isolating '{backend}' from the current weights would break the SOP's bounds (min_stable_weight {bounds.MinStableWeight?.ToString() ?? "none"}, max_step_percent {bounds.MaxStepPercent?.ToString() ?? "none"}); isolate one of {string.Join(", ", shape.IsolateCandidates)}");
+        }
         return ProposalParseResult.Success(new IsolateBackend(route, backend, reason));
     }
 

@@ -1,4 +1,5 @@
 using Autopilot.Remediation.Knowledge;
+using Autopilot.Remediation.Routing;
 
 namespace Autopilot.Remediation.Proposals;
 
@@ -85,9 +86,17 @@ internal sealed class ProposalShape
 
         // The stable backend is the known-good fallback; taking it out is a human decision, not a remediation.
         var isolateCandidates = context.Backends.Where(b => b != stable).ToArray();
-        if (bounds.ContainsKey(ActionNames.IsolateBackend) && !unavailable.ContainsKey(ActionNames.IsolateBackend)
-            && (isolateCandidates.Length == 0 || context.Backends.Count < 2))
-            unavailable[ActionNames.IsolateBackend] = $"route {context.Route} has no backend other than the stable one to isolate";
+        if (bounds.TryGetValue(ActionNames.IsolateBackend, out var isolate) && !unavailable.ContainsKey(ActionNames.IsolateBackend))
+        {
+            if (isolateCandidates.Length == 0 || context.Backends.Count < 2)
+                unavailable[ActionNames.IsolateBackend] = $"route {context.Route} has no backend other than the stable one to isolate";
+            else
+            {
+                isolateCandidates = isolateCandidates.Where(b => IsolationWithinBounds(b, isolate, context, stable)).ToArray();
+                if (isolateCandidates.Length == 0)
+                    unavailable[ActionNames.IsolateBackend] = "isolating any backend would break the SOP's bounds from the route's current weights";
+            }
+        }
 
         var minRps = ProposalLimits.MinRequestsPerSecond;
         var maxRps = ProposalLimits.MaxRequestsPerSecond;
@@ -112,6 +121,18 @@ internal sealed class ProposalShape
     /// <summary>The stable backend if the route really has it.</summary>
     public static string? StableIn(ProposalContext context) =>
         context.StableBackend is { } s && context.Backends.Contains(s, StringComparer.Ordinal) ? s : null;
+
+    /// <summary>Whether isolating <paramref name="backend"/> keeps the SOP's floor and step bounds, judged from the
+    /// current weights (without them the policy engine is the only judge).</summary>
+    private static bool IsolationWithinBounds(string backend, AllowedAction bounds, ProposalContext context, string? stable)
+    {
+        if (context.CurrentWeights is not { } current || bounds is { MinStableWeight: null, MaxStepPercent: null }) return true;
+        var before = TrafficPlan.Percentages(context.Backends.Select(b => new BackendWeight(b, current.GetValueOrDefault(b))).ToArray());
+        var after = TrafficPlan.Isolate(backend, before, out _);
+        if (after is null) return false;
+        if (bounds.MinStableWeight is { } floor && stable is not null && after.First(w => w.Name == stable).Weight < floor) return false;
+        return bounds.MaxStepPercent is not { } step || before.Zip(after, (x, y) => Math.Abs(x.Weight - y.Weight)).Max() <= step;
+    }
 
     private static IReadOnlyList<WeightRange> WeightRanges(AllowedAction bounds, ProposalContext context)
     {

@@ -125,7 +125,7 @@ public static class TrafficPlan
         return before.Select(b => new BackendWeight(b.Name, b.Name == stableBackend ? 100 : 0)).ToArray();
     }
 
-    private static IReadOnlyList<BackendWeight>? Isolate(string backend, IReadOnlyList<BackendWeight> before, out string error)
+    internal static IReadOnlyList<BackendWeight>? Isolate(string backend, IReadOnlyList<BackendWeight> before, out string error)
     {
         error = "";
         if (before.All(b => b.Name != backend))

@@ -37,11 +37,11 @@ public static class KubeApiEndpoints
 
         endpoints.MapGet(collection, (HttpContext http, string group, string version, string ns, string plural) =>
             Handle(http, state, group, version, plural, IsWatch(http) ? "watch" : "list", ns, null,
-                (type, _) => Task.FromResult(state.Store.List(type, ns, http.Request.Query["labelSelector"]))));
+                (type, _) => Task.FromResult(state.Store.List(type, ns, http.Request.Query["labelSelector"], Limit(http)))));
 
         endpoints.MapGet("/apis/{group}/{version}/{plural}", (HttpContext http, string group, string version, string plural) =>
             Handle(http, state, group, version, plural, IsWatch(http) ? "watch" : "list", null, null,
-                (type, _) => Task.FromResult(state.Store.List(type, null, http.Request.Query["labelSelector"]))));
+                (type, _) => Task.FromResult(state.Store.List(type, null, http.Request.Query["labelSelector"], Limit(http)))));
 
         endpoints.MapPost(collection, (HttpContext http, string group, string version, string ns, string plural) =>
             Handle(http, state, group, version, plural, "create", ns, null, async (type, body) =>
@@ -125,6 +125,9 @@ public static class KubeApiEndpoints
         var header = http.Request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
+
+    private static int? Limit(HttpContext http) =>
+        int.TryParse(http.Request.Query["limit"], out var limit) ? limit : null;
 
     private static bool IsDryRun(HttpContext http) => http.Request.Query["dryRun"] == "All";
 

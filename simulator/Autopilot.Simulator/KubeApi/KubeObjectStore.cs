@@ -14,7 +14,6 @@ public sealed class KubeObjectStore
     public const string MergePatchContentType = "application/merge-patch+json";
     public const string JsonPatchContentType = "application/json-patch+json";
     public const string ApplyPatchContentType = "application/apply-patch+yaml";
-    public const string StrategicMergePatchContentType = "application/strategic-merge-patch+json";
 
     private readonly Lock _lock = new();
     private readonly List<KubeResourceType> _types = [];
@@ -59,7 +58,7 @@ public sealed class KubeObjectStore
     }
 
     /// <summary>A <c>{Kind}List</c>; <paramref name="namespaceName"/> null lists all namespaces.</summary>
-    public JsonObject List(KubeResourceType type, string? namespaceName, string? labelSelector = null)
+    public JsonObject List(KubeResourceType type, string? namespaceName, string? labelSelector = null, int? limit = null)
     {
         var selector = LabelSelector.Parse(labelSelector);
         lock (_lock)
@@ -69,6 +68,7 @@ public sealed class KubeObjectStore
                 .OrderBy(o => o.Key.Namespace, StringComparer.Ordinal).ThenBy(o => o.Key.Name, StringComparer.Ordinal)
                 .Select(o => o.Value)
                 .Where(o => selector.Matches(o["metadata"]?["labels"] as JsonObject))
+                .Take(limit is > 0 ? limit.Value : int.MaxValue)
                 .Select(o => (JsonNode)o.DeepClone())
                 .ToArray();
             return new JsonObject
@@ -150,9 +150,8 @@ public sealed class KubeObjectStore
                     var result = existing is null ? applied : (JsonObject)JsonPatching.MergePatch(existing, applied)!;
                     return Commit(type, namespaceName, name, existing, result, dryRun, fieldManager, "Apply");
                 }
-                case StrategicMergePatchContentType:
-                    throw new KubeApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {JsonPatchContentType}, {MergePatchContentType}, {ApplyPatchContentType}");
                 default:
+                    // Strategic merge patch included: custom resources have no patch strategy, so the API server refuses it.
                     throw new KubeApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {JsonPatchContentType}, {MergePatchContentType}, {ApplyPatchContentType}");
             }
         }

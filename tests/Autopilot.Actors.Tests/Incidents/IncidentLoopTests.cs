@@ -54,6 +54,29 @@ public sealed class IncidentLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Alert_that_no_sop_rule_covers_escalates_even_when_its_text_matches_an_sop()
+    {
+        _loop.ModelAnswers(ShiftAllToStable);
+        var unknown = LoopHarness.CanaryHighErrorRate(summary: "canary checkout-v2 5xx error rate rollback shift traffic") with
+        {
+            Labels = new Dictionary<string, string>
+            {
+                ["alertname"] = "CheckoutSomethingOdd", ["namespace"] = "shop", ["workload"] = "checkout", ["severity"] = "critical",
+            },
+        };
+
+        await _loop.AlertAsync(unknown);
+
+        Assert.Equal(90, _loop.Cluster.Weight("checkout-v1"));
+        Assert.Equal(0, await _loop.ChangesOnRouteAsync());
+        Assert.Empty(_loop.Model.Calls);
+        var record = Assert.Single(_loop.Journal.Records);
+        Assert.Contains(record.Sops, hit => hit.Id == "canary-high-error-rate"); // found by text, not by rule
+        Assert.Equal("escalate", record.Proposal!.Action);
+        Assert.NotEmpty(record.Escalations);
+    }
+
+    [Fact]
     public async Task Proposal_below_the_stable_floor_is_denied_and_nothing_is_applied()
     {
         // The SOP allows down to 50 on stable, the route's policy only down to 60.
@@ -87,15 +110,7 @@ public sealed class IncidentLoopTests : IAsyncLifetime
     [Fact]
     public async Task Model_down_with_an_unsafe_sop_default_escalates_without_touching_the_route()
     {
-        var crashLoop = LoopHarness.CanaryHighErrorRate("fp-crash") with
-        {
-            Labels = new Dictionary<string, string>
-            {
-                ["alertname"] = "PodCrashLooping", ["namespace"] = "shop", ["workload"] = "checkout", ["version"] = "checkout-v2", ["severity"] = "warning",
-            },
-        };
-
-        await _loop.AlertAsync(crashLoop);
+        await _loop.AlertAsync(LoopHarness.PodCrashLooping());
 
         Assert.Equal(0, await _loop.ChangesOnRouteAsync());
         var state = await _loop.StateAsync();
@@ -238,9 +253,9 @@ public sealed class IncidentLoopTests : IAsyncLifetime
     [Fact]
     public async Task An_action_that_needs_a_human_waits_and_applies_on_approval()
     {
-        _loop.ModelAnswers("""{"action":"isolate_backend","route":"shop/checkout","backend":"checkout-v2","reason":"checkout-v2 5xx"}""");
+        _loop.ModelAnswers("""{"action":"isolate_backend","route":"shop/checkout","backend":"checkout-v2","reason":"checkout-v2 crash-looping"}""");
 
-        await _loop.AlertAsync(LoopHarness.CanaryHighErrorRate());
+        await _loop.AlertAsync(LoopHarness.PodCrashLooping());
 
         Assert.Equal(90, _loop.Cluster.Weight("checkout-v1"));
         var incident = (await _loop.StateAsync()).Machine.Current!;
@@ -258,8 +273,8 @@ public sealed class IncidentLoopTests : IAsyncLifetime
     [Fact]
     public async Task An_approval_nobody_gives_times_out_as_a_denial()
     {
-        _loop.ModelAnswers("""{"action":"isolate_backend","route":"shop/checkout","backend":"checkout-v2","reason":"checkout-v2 5xx"}""");
-        await _loop.AlertAsync(LoopHarness.CanaryHighErrorRate());
+        _loop.ModelAnswers("""{"action":"isolate_backend","route":"shop/checkout","backend":"checkout-v2","reason":"checkout-v2 crash-looping"}""");
+        await _loop.AlertAsync(LoopHarness.PodCrashLooping());
         var changeId = (await _loop.StateAsync()).Machine.Current!.ChangeId!;
 
         await _loop.Runtime.FireGuardrailReminderAsync(LoopHarness.CheckoutRoute, "approval-timeout:" + changeId);

@@ -115,6 +115,16 @@ public sealed class LoopHarness : IAsyncDisposable
             new Dictionary<string, string> { ["summary"] = summary ?? "checkout-v2 5xx ratio 0.40 over 2m" },
             DateTimeOffset.Parse("2026-11-25T09:58:00Z"), null, "http://prometheus/graph");
 
+    /// <summary>Its SOP allows isolate_backend (which the test policy sends to a human) and has an unsafe default.</summary>
+    public static Alert PodCrashLooping(string fingerprint = "fp-crash") =>
+        CanaryHighErrorRate(fingerprint) with
+        {
+            Labels = new Dictionary<string, string>
+            {
+                ["alertname"] = "PodCrashLooping", ["namespace"] = "shop", ["workload"] = "checkout", ["version"] = "checkout-v2", ["severity"] = "critical",
+            },
+        };
+
     public Task AlertAsync(params Alert[] alerts) => Runtime.DispatchAsync(Checkout, alerts, CancellationToken.None);
 
     public async Task<IncidentProcessState> StateAsync(WorkloadKey? workload = null) => await Runtime.IncidentStateAsync(workload ?? Checkout);

@@ -169,6 +169,16 @@ public sealed class FactSheetBuilderTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData("", 0)]
+    [InlineData("checkout", 3)]
+    [InlineData("err=12.5%", 1 + 1 + 1 + 1 + 1 + 1 + 1)]
+    [InlineData("a b\nc", 1 + 1 + 1 + 1)]
+    public void Approximate_counter_counts_words_digits_and_symbols(string text, int tokens)
+    {
+        Assert.Equal(tokens, ApproximateTokenCounter.Instance.Count(text));
+    }
+
     [Fact]
     public void Rejects_a_budget_too_small_for_any_sheet()
     {

@@ -212,4 +212,38 @@ public sealed class SqliteSopIndexTests : IDisposable
         Assert.All(hits, h => Assert.False(h.MatchedByRule));
         Assert.Null(SopMatch.Authoritative(hits)); // context for the model, not permission to act
     }
+
+    [Fact]
+    public void Reads_a_kubernetes_configmap_volume_once_and_follows_its_atomic_updates()
+    {
+        // The kubelet's atomic writer: files live in a timestamped directory, "..data" links to it and each
+        // visible name links through "..data"; an update writes a new directory and renames "..data_tmp" over "..data".
+        void Generation(string name, string alert)
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(_sops, name)).FullName;
+            File.WriteAllText(Path.Combine(dir, "disk.md"), Doc("disk-full", alert, "Free space."));
+            File.CreateSymbolicLink(Path.Combine(_sops, "..data_tmp"), name);
+            // rename(2) over an existing link, as the kubelet does; .NET's File.Move refuses links to directories.
+            using var mv = System.Diagnostics.Process.Start("mv", ["-T", "-f", Path.Combine(_sops, "..data_tmp"), Path.Combine(_sops, "..data")]);
+            mv.WaitForExit();
+            Assert.Equal(0, mv.ExitCode);
+        }
+        Generation("..2026_11_25_01_00_00.1", "DiskFull");
+        File.CreateSymbolicLink(Path.Combine(_sops, "disk.md"), Path.Combine("..data", "disk.md"));
+
+        using var index = SqliteSopIndex.Open(_sops, _indexPath);
+        Assert.Empty(index.Problems);
+        Assert.Equal(["disk-full"], index.Documents.Select(d => d.Id));
+        Assert.Equal("disk.md", index.Documents[0].SourcePath);
+
+        Generation("..2026_11_25_01_05_00.2", "VolumeFull");
+        IReadOnlyList<SopMatch> hits = [];
+        for (var attempt = 0; attempt < 100 && hits.Count == 0; attempt++)
+        {
+            hits = index.Retrieve(Query("VolumeFull"));
+            if (hits.Count == 0) Thread.Sleep(100);
+        }
+        Assert.Equal("disk-full", Assert.Single(hits).Sop.Id);
+        Assert.Empty(index.Problems);
+    }
 }

@@ -221,6 +221,7 @@ public class PolicyEngineTests
 
         AssertAllowed(Evaluate(new Escalate("dependency down"), hostile, ledger: Ledger(Now.AddMinutes(-1))));
         AssertAllowed(Evaluate(new NoAction("flapping"), hostile));
+        Assert.False(Evaluate(new Escalate("x"), Policy(approval: [ActionNames.Escalate])).RequiresHumanApproval);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public class PolicyPropertyTests
             Assert.True(expected.Order().SequenceEqual(verdict.Violations.Select(v => v.Rule).Order()),
                 $"expected [{string.Join(", ", expected)}]; {context}");
             Assert.Equal(expected.Count == 0, verdict.Allowed);
-            Assert.Equal(s.Policy.RequireApprovalOrEmpty.Contains(s.Proposal.Action), verdict.RequiresHumanApproval);
+            Assert.Equal(s.Proposal.ChangesTraffic && s.Policy.RequireApprovalOrEmpty.Contains(s.Proposal.Action), verdict.RequiresHumanApproval);
             Assert.Equal(s.Policy.DryRun, verdict.DryRun);
             Assert.All(verdict.Violations, v => Assert.False(string.IsNullOrWhiteSpace(v.Message)));
 

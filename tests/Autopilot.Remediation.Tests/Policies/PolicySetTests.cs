@@ -10,7 +10,7 @@ public sealed class PolicySetTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string RepositoryPath(string relative)
+    internal static string RepositoryPath(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -45,14 +45,24 @@ public sealed class PolicySetTests : IDisposable
         Assert.Equal("shop-checkout", checkout.Name);
         Assert.Equal(50, checkout.MinStableWeight);
         Assert.Equal(25, checkout.MaxStepPercent);
-        Assert.Equal(new ChangeBudget(3, TimeSpan.FromHours(1)), checkout.MaxChanges);
+        Assert.Equal(new ChangeBudget(6, TimeSpan.FromHours(1)), checkout.MaxChanges); // a mitigation + a 4-step restore
         Assert.Contains(ActionNames.IsolateBackend, checkout.RequireApprovalOrEmpty);
-        Assert.Equal(2, checkout.FreezeWindowsOrEmpty.Count);
+        Assert.Empty(checkout.FreezeWindowsOrEmpty); // rolling back checkout must stay possible at peak
         Assert.EndsWith("default.yaml", checkout.Source);
-        Assert.Equal("shop", set.Resolve(new RouteRef("shop", "cart")).Name);
+        var shop = set.Resolve(new RouteRef("shop", "cart"));
+        Assert.Equal("shop", shop.Name);
+        Assert.Equal(["weekend", "settlement-batch"], shop.FreezeWindowsOrEmpty.Select(w => w.Name));
         var fallback = set.Resolve(new RouteRef("billing", "api"));
         Assert.Equal("default", fallback.Name);
         Assert.True(fallback.DryRun);
+    }
+
+    [Fact]
+    public void Policy_reference_shows_the_shipped_file_verbatim()
+    {
+        var docs = File.ReadAllText(RepositoryPath("docs/policy.md")).ReplaceLineEndings("\n");
+
+        Assert.Contains(File.ReadAllText(RepositoryPath("policies/default.yaml")).ReplaceLineEndings("\n"), docs);
     }
 
     [Fact]
@@ -121,6 +131,7 @@ public sealed class PolicySetTests : IDisposable
     [InlineData("max_changes: {count: 3, window: 60}", "policies[0] (checkout).max_changes.window", "duration")]
     [InlineData("max_changes: {count: 3, window: 1h, burst: 2}", "policies[0] (checkout).max_changes.burst", "unknown key")]
     [InlineData("require_approval: [rollback_canary]", "policies[0] (checkout).require_approval", "not in allowed_actions")]
+    [InlineData("require_approval: [escalate]", "policies[0] (checkout).require_approval", "changes no traffic")]
     [InlineData("namespaces: [billing]", "policies[0] (checkout).namespaces", "does not include 'shop'")]
     [InlineData("namespaces: []", "policies[0] (checkout).namespaces", "is empty")]
     [InlineData("min_requests_per_second: 500\n    max_requests_per_second: 100", "policies[0] (checkout).min_requests_per_second", "above max_requests_per_second")]

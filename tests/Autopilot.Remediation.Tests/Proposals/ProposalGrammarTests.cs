@@ -211,6 +211,31 @@ public class ProposalGrammarTests
         Assert.False(grammar.Accepts(ProposalJson.Serialize(new IsolateBackend("shop/checkout", Stable, "bad"))));
     }
 
+    [Theory]
+    [InlineData(null, 70, "checkout-v2,checkout-v3")]
+    [InlineData(null, 69, "checkout-v2")]  // isolating v3 moves it by 70 points
+    [InlineData(22, null, "checkout-v2,checkout-v3")]
+    [InlineData(23, null, "checkout-v3")]  // isolating v2 leaves v1 at 22
+    [InlineData(23, 69, "")]
+    public void Isolation_targets_respect_the_sops_bounds_from_current_weights(int? floor, int? step, string expected)
+    {
+        // v1 (stable) 20, v2 10, v3 70: isolating v2 gives 22/0/78, isolating v3 gives 67/33/0.
+        var context = new ProposalContext("shop/checkout", [Stable, Canary, "checkout-v3"], Stable,
+            new Dictionary<string, int> { [Stable] = 20, [Canary] = 10, ["checkout-v3"] = 70 });
+        AllowedAction[] allowed = [new(ActionNames.IsolateBackend, MaxStepPercent: step, MinStableWeight: floor), new(ActionNames.Escalate)];
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(allowed, context));
+
+        foreach (var backend in new[] { Canary, "checkout-v3" })
+        {
+            var output = ProposalJson.Serialize(new IsolateBackend("shop/checkout", backend, "crash loop"));
+            var admitted = expected.Split(',').Contains(backend);
+            Assert.Equal(admitted, grammar.Accepts(output));
+            var parsed = ProposalParser.Parse(output, allowed, context);
+            Assert.Equal(admitted, parsed.IsSuccess);
+            if (!admitted) Assert.Equal(expected == "" ? "action" : "backend", parsed.Error!.Field);
+        }
+    }
+
     [Fact]
     public void Nothing_expressible_is_an_argument_error_naming_why()
     {
@@ -236,6 +261,21 @@ public class ProposalGrammarTests
         Assert.Equal("action", parsed.Error!.Field);
         Assert.Contains("no route", parsed.Error.Message);
         Assert.Throws<ArgumentException>(() => ProposalGrammar.Build([new AllowedAction(ActionNames.RollbackCanary)], noRoute));
+    }
+
+    [Fact]
+    public void The_grammar_shown_in_the_policy_reference_is_what_the_generator_writes()
+    {
+        AllowedAction[] allowed =
+        [
+            new(ActionNames.ShiftTraffic, MaxStepPercent: 5, MinStableWeight: 50),
+            new(ActionNames.RollbackCanary),
+            new(ActionNames.SetRateLimit, MinRequestsPerSecond: 50, MaxRequestsPerSecond: 1200),
+            new(ActionNames.Escalate),
+        ];
+        var docs = File.ReadAllText(Policies.PolicySetTests.RepositoryPath("docs/policy.md")).ReplaceLineEndings("\n");
+
+        Assert.Contains(ProposalGrammar.Build(allowed, Context(stableWeight: 90)), docs);
     }
 
     [Fact]

@@ -1,0 +1,49 @@
+using Autopilot.Incidents;
+using Autopilot.Incidents.Restore;
+using Autopilot.Remediation.Alerts;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Autopilot.Actors.Tests.Host;
+
+public sealed class OptionsBindingTests
+{
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAutopilotIncidents(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        return services.BuildServiceProvider();
+    }
+
+    [Fact]
+    public void Configured_restore_steps_replace_the_defaults()
+    {
+        using var provider = Build(new() { ["Autopilot:Restore:StepPercents:0"] = "25", ["Autopilot:Restore:StepPercents:1"] = "100" });
+
+        Assert.Equal([25, 100], provider.GetRequiredService<IOptions<RestoreOptions>>().Value.Steps);
+    }
+
+    [Fact]
+    public void Restore_steps_that_do_not_end_at_100_are_refused_naming_the_key()
+    {
+        using var provider = Build(new() { ["Autopilot:Restore:StepPercents:0"] = "50", ["Autopilot:Restore:StepPercents:1"] = "25" });
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RestoreOptions>>().Value);
+        Assert.Contains("Autopilot:Restore:StepPercents", e.Message);
+    }
+
+    [Fact]
+    public void Configured_workload_labels_decide_how_alerts_map_to_workloads()
+    {
+        using var provider = Build(new() { ["Autopilot:Incidents:WorkloadLabels:0"] = "app_kubernetes_io_name" });
+        var resolver = provider.GetRequiredService<WorkloadKeyResolver>();
+        var alert = new Alert("fp1", AlertStatus.Firing,
+            new Dictionary<string, string> { ["alertname"] = "X", ["namespace"] = "shop", ["app_kubernetes_io_name"] = "checkout", ["workload"] = "other" },
+            new Dictionary<string, string>(), DateTimeOffset.UnixEpoch, null, null);
+
+        Assert.True(resolver.TryResolve(alert, out var key));
+        Assert.Equal(new WorkloadKey("shop", "checkout"), key);
+    }
+}
