@@ -42,8 +42,8 @@ public sealed record StandaloneSettings
     public IReadOnlyDictionary<string, string?> Configuration { get; init; } = new Dictionary<string, string?>();
 
     /// <summary>
-    /// Restore steps unless configured: two, so that with the mitigation they are three changes, which the shipped
-    /// checkout policy's max_changes (3 per hour) allows — every restore step is a change the guardrail counts.
+    /// Restore steps unless configured: two (50%, 100% of the canary's weight), which keeps a demo short and leaves
+    /// room in the policies' max_changes — every restore step is a change the guardrail counts.
     /// </summary>
     public static IReadOnlyList<int> RestoreSteps { get; } = [50, 100];
 
