@@ -85,33 +85,34 @@ serve.SetAction(async (parse, ct) =>
     using var logs = new FileLoggerProvider(parse.GetValue(logOption) ?? Path.Combine(state, "autopilot.log"));
     using var loggers = LoggerFactory.Create(b => b.AddProvider(new NonOwningLoggerProvider(logs)));
     using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-    var model = parse.GetValue(modelOption);
-    var settings = new StandaloneSettings
-    {
-        StateDirectory = state,
-        ContentRoot = root,
-        KubernetesUrl = new Uri("http://127.0.0.1:9/"),
-        KubernetesToken = parse.GetValue(clusterTokenOption)!,
-        ModelPath = model is null ? "builtin:tiny" : Path.GetFullPath(model),
-        Port = parse.GetValue(portOption),
-        Configuration = parse.GetValue(policiesOption) is { } policies
-            ? new Dictionary<string, string?> { ["Autopilot:Guardrail:PolicyDirectory"] = Path.GetFullPath(policies) }
-            : new Dictionary<string, string?>(),
-    };
 
     // An external cluster outlives this process (a restart resumes against the same routes); otherwise the
     // simulated cluster and its built-in evaluator live here.
     SimulatedEnvironment? environment = null;
-    if (parse.GetValue(clusterUrlOption) is { } clusterUrl)
-    {
-        settings = settings with { KubernetesUrl = new Uri(clusterUrl), PrometheusUrl = new Uri(parse.GetValue(prometheusUrlOption)!) };
-    }
-    else
+    var clusterUrl = parse.GetValue(clusterUrlOption);
+    var prometheusUrl = parse.GetValue(prometheusUrlOption);
+    SeriesHistory? builtinSeries = null;
+    if (clusterUrl is null)
     {
         environment = await SimulatedEnvironment.StartAsync([WorkloadSpec.Checkout()], loggers, ct);
-        var evaluator = environment.StartEvaluator(AlertRuleSettings.Fast, new Uri("http://127.0.0.1:9/"), http);
-        settings = settings with { KubernetesUrl = environment.Kube.Url, KubernetesToken = SimulatedEnvironment.BridgeToken, BuiltinSeries = evaluator.History };
+        builtinSeries = environment.StartEvaluator(AlertRuleSettings.Fast, new Uri("http://127.0.0.1:9/"), http).History;
     }
+    var model = parse.GetValue(modelOption);
+    var policies = parse.GetValue(policiesOption);
+    var settings = new StandaloneSettings
+    {
+        StateDirectory = state,
+        ContentRoot = root,
+        KubernetesUrl = environment?.Kube.Url ?? new Uri(clusterUrl!),
+        KubernetesToken = environment is null ? parse.GetValue(clusterTokenOption)! : SimulatedEnvironment.BridgeToken,
+        ModelPath = model is null ? "builtin:tiny" : Path.GetFullPath(model),
+        PrometheusUrl = prometheusUrl is null ? null : new Uri(prometheusUrl),
+        BuiltinSeries = builtinSeries,
+        Port = parse.GetValue(portOption),
+        Configuration = policies is null
+            ? new Dictionary<string, string?>()
+            : new Dictionary<string, string?> { ["Autopilot:Guardrail:PolicyDirectory"] = Path.GetFullPath(policies) },
+    };
     await using (environment)
     {
         await using var host = await AutopilotHost.StartAsync(settings, logs, ct);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -37,7 +35,7 @@ public sealed class ProcessKillMidIncidentTests(ITestOutputHelper output)
         await using var environment = await SimulatedEnvironment.StartAsync([workload], NullLoggerFactory.Instance);
         await using var stack = await PrometheusStack.StartAsync(TestContent.NewStateDirectory("process-kill-prometheus"),
             environment.MetricsUrl, Path.Combine(RepoPaths.Root, "deploy", "prometheus", "rules-fast.yaml"), CancellationToken.None);
-        var port = FreePort();
+        var port = PrometheusStack.FreePort();
         var autopilot = new Uri($"http://127.0.0.1:{port}/");
         await stack.StartAlertmanagerAsync(new Uri(autopilot, "/alertmanager"), CancellationToken.None);
         string[] arguments = ["serve", "--state", state, "--port", $"{port}", "--policies", policies,
@@ -109,13 +107,6 @@ public sealed class ProcessKillMidIncidentTests(ITestOutputHelper output)
             if (DateTime.UtcNow > deadline) Assert.Fail($"{failure} (waited {seconds} s)\n{child.Diagnostics()}");
             await Task.Delay(250);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>`dotnet autopilot.dll ...` as a child process; disposing it kills whatever is left of it.</summary>
