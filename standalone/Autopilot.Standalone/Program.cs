@@ -1,5 +1,8 @@
 using System.CommandLine;
+using Autopilot.Simulator.Alerting;
+using Autopilot.Simulator.Hosting;
 using Autopilot.Simulator.Scenarios;
+using Autopilot.Simulator.Workloads;
 using Autopilot.Standalone.Demo;
 using Autopilot.Standalone.Hosting;
 using Microsoft.Extensions.Logging;
@@ -60,40 +63,71 @@ demo.SetAction(async (parse, ct) =>
     return report.Passed ? 0 : 1;
 });
 
-var serve = new Command("serve", "Run autopilot against the simulated shop/checkout until Ctrl+C; inject faults through the simulator's knobs")
+var clusterUrlOption = new Option<string?>("--cluster-url") { Description = "Run against this Kubernetes API (e.g. a simulator started elsewhere) instead of an in-process simulated cluster; needs --prometheus-url" };
+var clusterTokenOption = new Option<string>("--cluster-token") { Description = "Bearer token for --cluster-url (default: the simulator's gateway-bridge token)", DefaultValueFactory = _ => SimulatedEnvironment.BridgeToken };
+var prometheusUrlOption = new Option<string?>("--prometheus-url") { Description = "With --cluster-url: read health from this Prometheus; alerts arrive on POST /alertmanager" };
+var portOption = new Option<int>("--port") { Description = "Loopback port of the webhook and incidents API (default: a free one)" };
+var policiesOption = new Option<string?>("--policies") { Description = "Policy directory (default: policies/)" };
+
+var serve = new Command("serve", "Run autopilot against the simulated shop/checkout (or --cluster-url) until Ctrl+C; inject faults through the simulator's knobs")
 {
-    modelOption, stateOption, logOption,
+    modelOption, stateOption, logOption, clusterUrlOption, clusterTokenOption, prometheusUrlOption, portOption, policiesOption,
 };
 serve.SetAction(async (parse, ct) =>
 {
     var root = Directory.GetCurrentDirectory();
+    if (ServeArguments.Problem(parse.GetValue(clusterUrlOption), parse.GetValue(prometheusUrlOption), parse.GetValue(portOption), parse.GetValue(policiesOption)) is { } problem)
+    {
+        AnsiConsole.MarkupLine($"[red]{Markup.Escape(problem)}[/]");
+        return 2;
+    }
     var state = parse.GetValue(stateOption) ?? Path.Combine(root, ".autopilot", "state", "serve");
     using var logs = new FileLoggerProvider(parse.GetValue(logOption) ?? Path.Combine(state, "autopilot.log"));
     using var loggers = LoggerFactory.Create(b => b.AddProvider(new NonOwningLoggerProvider(logs)));
     using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-    var checkout = Autopilot.Simulator.Workloads.WorkloadSpec.Checkout();
-    await using var environment = await Autopilot.Simulator.Hosting.SimulatedEnvironment.StartAsync([checkout], loggers, ct);
-    var evaluator = environment.StartEvaluator(Autopilot.Simulator.Alerting.AlertRuleSettings.Fast, new Uri("http://127.0.0.1:9/"), http);
+
+    // An external cluster outlives this process (a restart resumes against the same routes); otherwise the
+    // simulated cluster and its built-in evaluator live here.
+    SimulatedEnvironment? environment = null;
+    var clusterUrl = parse.GetValue(clusterUrlOption);
+    var prometheusUrl = parse.GetValue(prometheusUrlOption);
+    SeriesHistory? builtinSeries = null;
+    if (clusterUrl is null)
+    {
+        environment = await SimulatedEnvironment.StartAsync([WorkloadSpec.Checkout()], loggers, ct);
+        builtinSeries = environment.StartEvaluator(AlertRuleSettings.Fast, new Uri("http://127.0.0.1:9/"), http).History;
+    }
     var model = parse.GetValue(modelOption);
-    await using var host = await AutopilotHost.StartAsync(new StandaloneSettings
+    var policies = parse.GetValue(policiesOption);
+    var settings = new StandaloneSettings
     {
         StateDirectory = state,
         ContentRoot = root,
-        KubernetesUrl = environment.Kube.Url,
-        KubernetesToken = Autopilot.Simulator.Hosting.SimulatedEnvironment.BridgeToken,
+        KubernetesUrl = environment?.Kube.Url ?? new Uri(clusterUrl!),
+        KubernetesToken = environment is null ? parse.GetValue(clusterTokenOption)! : SimulatedEnvironment.BridgeToken,
         ModelPath = model is null ? "builtin:tiny" : Path.GetFullPath(model),
-        BuiltinSeries = evaluator.History,
-    }, logs, ct);
-    environment.Notifier!.Webhook = host.WebhookUrl;
-    AnsiConsole.MarkupLine($"autopilot  {host.Url} (POST /alertmanager, GET /incidents)");
-    AnsiConsole.MarkupLine($"simulator  {environment.MetricsUrl} (GET /metrics, POST /simulator/workloads/shop/checkout/faults)");
-    AnsiConsole.MarkupLine($"kube-api   {environment.Kube.Url} · state {Markup.Escape(state)} · Ctrl+C stops");
-    try
+        PrometheusUrl = prometheusUrl is null ? null : new Uri(prometheusUrl),
+        BuiltinSeries = builtinSeries,
+        Port = parse.GetValue(portOption),
+        Configuration = policies is null
+            ? new Dictionary<string, string?>()
+            : new Dictionary<string, string?> { ["Autopilot:Guardrail:PolicyDirectory"] = Path.GetFullPath(policies) },
+    };
+    await using (environment)
     {
-        await Task.Delay(Timeout.Infinite, ct);
-    }
-    catch (OperationCanceledException)
-    {
+        await using var host = await AutopilotHost.StartAsync(settings, logs, ct);
+        if (environment is not null) environment.Notifier!.Webhook = host.WebhookUrl;
+        AnsiConsole.MarkupLine($"autopilot  {host.Url} (POST /alertmanager, GET /incidents)");
+        if (environment is not null)
+            AnsiConsole.MarkupLine($"simulator  {environment.MetricsUrl} (GET /metrics, POST /simulator/workloads/shop/checkout/faults)");
+        AnsiConsole.MarkupLine($"kube-api   {settings.KubernetesUrl} · state {Markup.Escape(state)} · Ctrl+C stops");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
     return 0;
 });

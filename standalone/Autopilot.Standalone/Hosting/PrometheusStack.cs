@@ -176,7 +176,7 @@ public sealed class PrometheusStack : IAsyncDisposable
         throw new TimeoutException($"{baseUrl} did not become ready within 30 s; see {_directory}/*.log");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
