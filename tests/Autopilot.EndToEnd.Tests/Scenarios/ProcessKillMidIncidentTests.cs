@@ -45,7 +45,10 @@ public sealed class ProcessKillMidIncidentTests(ITestOutputHelper output)
         using (var first = await ChildProcess.StartAsync(arguments, autopilot, http, state))
         {
             environment.Cluster.Inject(workload.Key, new ErrorRateFault("v2-5xx", "checkout-v2", 0.4));
-            await Until(() => Task.FromResult(Journal(environment, workload.Route).Count >= 1), first, "the first process never applied a mitigation", 90);
+            // Kill once the change is on the route and its decision is in the audit trail (written just after the
+            // bridge answers), before the verification that follows a few seconds later.
+            await Until(() => Task.FromResult(Journal(environment, workload.Route).Count >= 1 && HasRecordedDecision(state)),
+                first, "the first process never applied and recorded a mitigation", 90);
             first.Kill();
         }
         var mitigation = Assert.Single(Journal(environment, workload.Route));
@@ -74,6 +77,9 @@ public sealed class ProcessKillMidIncidentTests(ITestOutputHelper output)
         Assert.Contains(record.Steps, s => s.Step == "verify");
         output.WriteLine($"incident {record.IncidentId}: {record.Phase}, changes {string.Join(", ", journal.Select(e => $"{e.Kind} {e.ChangeId}"))}");
     }
+
+    private static bool HasRecordedDecision(string state) =>
+        new FileIncidentJournal(new StateDirectory(state)).All.Any(r => r.Decision is not null);
 
     /// <summary>The route's change journal as the bridge wrote it into the fake Kubernetes API.</summary>
     private static IReadOnlyList<JournalEntry> Journal(SimulatedEnvironment environment, RouteRef route)
