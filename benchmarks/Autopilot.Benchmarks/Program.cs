@@ -15,4 +15,12 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
     foreach (var (name, (description, _)) in benchmarks) Console.Error.WriteLine($"  {name,-8} {description}");
     return args.Length == 0 ? 2 : 1;
 }
-return await benchmark.Run(args[1..]);
+try
+{
+    return await benchmark.Run(args[1..]);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}

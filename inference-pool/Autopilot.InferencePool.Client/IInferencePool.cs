@@ -7,9 +7,10 @@ namespace Autopilot.InferencePool.Client;
 /// </summary>
 public interface IInferencePool
 {
-    /// <summary>Borrows a session; waits in the bounded queue when all are busy.</summary>
+    /// <summary>Borrows a session; waits in the bounded queue when all are busy, for at most <paramref name="maxWait"/>
+    /// when given (zero: only take a session that is free now), never longer than the pool's own queue timeout.</summary>
     /// <exception cref="PoolBusyException">The queue is full or the wait timed out.</exception>
-    Task<SessionLease> LeaseAsync(CancellationToken cancellationToken = default);
+    Task<SessionLease> LeaseAsync(TimeSpan? maxWait = null, CancellationToken cancellationToken = default);
 
     /// <summary>Runs one completion on a leased session; renews the lease.</summary>
     /// <exception cref="LeaseNotFoundException">Unknown, returned or expired lease.</exception>

@@ -21,6 +21,10 @@ public static class PoolExecutionSettings
     /// <summary>Sampling seed (int) so a run can be reproduced.</summary>
     public const string Seed = "seed";
 
+    /// <summary>How long to wait for a free session (int, milliseconds; 0 = only a session free now) before the call
+    /// fails with <see cref="PoolBusyException"/>. Without it the pool's own queue timeout applies.</summary>
+    public const string LeaseWaitMs = "lease_wait_ms";
+
     /// <summary>Deadline for the whole request in milliseconds (int); the pool cancels and frees the slot after it.</summary>
     public const string DeadlineMs = "deadline_ms";
 }

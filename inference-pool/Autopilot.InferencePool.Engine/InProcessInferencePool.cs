@@ -8,7 +8,8 @@ namespace Autopilot.InferencePool.Engine;
 /// </summary>
 public sealed class InProcessInferencePool(InferencePoolEngine engine, string callerId) : IInferencePool
 {
-    public Task<SessionLease> LeaseAsync(CancellationToken cancellationToken = default) => engine.LeaseAsync(callerId, cancellationToken);
+    public Task<SessionLease> LeaseAsync(TimeSpan? maxWait = null, CancellationToken cancellationToken = default) =>
+        engine.LeaseAsync(callerId, maxWait, cancellationToken);
 
     public Task<CompletionResult> CompleteAsync(string leaseId, CompletionRequest request, CancellationToken cancellationToken = default) =>
         engine.CompleteAsync(callerId, leaseId, request, cancellationToken);

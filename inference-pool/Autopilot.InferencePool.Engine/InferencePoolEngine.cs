@@ -125,9 +125,13 @@ public sealed class InferencePoolEngine : IAsyncDisposable
         return layers * cells * kvHeads * (keyLength + valueLength) * 2;
     }
 
-    public async Task<SessionLease> LeaseAsync(string caller, CancellationToken cancellationToken)
+    public async Task<SessionLease> LeaseAsync(string caller, CancellationToken cancellationToken) =>
+        await LeaseAsync(caller, null, cancellationToken);
+
+    /// <summary>Borrows a session, waiting at most <paramref name="maxWait"/> (capped by InferencePool:QueueTimeoutSeconds).</summary>
+    public async Task<SessionLease> LeaseAsync(string caller, TimeSpan? maxWait, CancellationToken cancellationToken)
     {
-        var lease = await Leases.AcquireAsync(caller, cancellationToken);
+        var lease = await Leases.AcquireAsync(caller, maxWait, cancellationToken);
         return new SessionLease(lease.Id, lease.ExpiresAt, _options.LeaseTtlSeconds);
     }
 

@@ -12,9 +12,12 @@ public static class PoolEndpoints
         endpoints.MapPost("/sessions", async (HttpContext http, PoolRuntime runtime) =>
         {
             if (Caller(http) is not { } caller) return MissingCaller();
+            if (!TryReadMaxWait(http, out var maxWait))
+                return Problem(http, new PoolRequestException(PoolHeaders.MaxWaitQuery,
+                    $"must be a whole number of milliseconds from 0 to {PoolHeaders.MaxWaitLimitMs}."));
             try
             {
-                var lease = await runtime.RequireEngine().LeaseAsync(caller, http.RequestAborted);
+                var lease = await runtime.RequireEngine().LeaseAsync(caller, maxWait, http.RequestAborted);
                 return Results.Created($"/sessions/{lease.LeaseId}", lease);
             }
             catch (Exception e) when (e is InferencePoolException)
@@ -74,6 +77,18 @@ public static class PoolEndpoints
         return null;
     }
 
+    private static bool TryReadMaxWait(HttpContext http, out TimeSpan? maxWait)
+    {
+        maxWait = null;
+        if (!http.Request.Query.TryGetValue(PoolHeaders.MaxWaitQuery, out var values)) return true;
+        if (values.Count != 1
+            || !int.TryParse(values[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            || ms > PoolHeaders.MaxWaitLimitMs)
+            return false;
+        maxWait = TimeSpan.FromMilliseconds(ms);
+        return true;
+    }
+
     private static IResult MissingCaller() => Results.Problem(
         $"Say who is calling: the '{PoolHeaders.DaprCallerAppId}' header (set by Dapr) or '{PoolHeaders.Caller}' (1 to 200 characters).",
         statusCode: StatusCodes.Status400BadRequest, title: "Caller identity missing",
@@ -87,7 +102,7 @@ public static class PoolEndpoints
             LeaseNotFoundException => (StatusCodes.Status404NotFound, "Lease not found"),
             LeaseOwnershipException => (StatusCodes.Status403Forbidden, "Lease belongs to another caller"),
             LeaseBusyException => (StatusCodes.Status409Conflict, "Lease busy"),
-            PoolRequestException => (StatusCodes.Status400BadRequest, "Invalid completion request"),
+            PoolRequestException => (StatusCodes.Status400BadRequest, "Invalid request"),
             _ => (StatusCodes.Status503ServiceUnavailable, "Inference pool unavailable"),
         };
         if (e is PoolBusyException busy)

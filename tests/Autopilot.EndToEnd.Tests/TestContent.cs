@@ -36,4 +36,15 @@ internal static class TestContent
     {
         ["Autopilot:Guardrail:PolicyDirectory"] = policies,
     };
+
+    /// <summary>Polls until the condition holds; fails the test with <paramref name="failure"/> after the given seconds.</summary>
+    public static async Task Until(Func<Task<bool>> condition, string failure, int seconds)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"{failure} (waited {seconds} s)");
+            await Task.Delay(250);
+        }
+    }
 }

@@ -127,6 +127,54 @@ public sealed class HttpApiTests
         await Assert.ThrowsAsync<LeaseNotFoundException>(() => actors.CompleteAsync(lease.LeaseId, GenerationTests.Request("x")));
     }
 
+    [Fact]
+    public async Task Lease_request_with_a_max_wait_is_refused_after_it_and_bad_values_name_the_parameter()
+    {
+        await using var server = await PoolServer.StartAsync("MaxConcurrentSessions=1", "QueueLimit=4", "QueueTimeoutSeconds=600");
+        using var http = new HttpClient { BaseAddress = server.Address };
+        var actors = new HttpInferencePool(http, "actors");
+        var other = new HttpInferencePool(http, "other");
+        var lease = await actors.LeaseAsync();
+
+        var busy = await Assert.ThrowsAsync<PoolBusyException>(() => other.LeaseAsync(TimeSpan.FromMilliseconds(100)));
+        Assert.Contains("100 ms", busy.Message);
+        await Assert.ThrowsAsync<PoolBusyException>(() => other.LeaseAsync(TimeSpan.Zero));
+        Assert.Equal(0, (await http.GetFromJsonAsync<PoolStatus>("pool"))!.Queued);
+
+        using var client = server.Client("other");
+        foreach (var bad in new[] { "-1", "soon", "3600001", "1.5" })
+        {
+            using var response = await client.PostAsync($"sessions?{PoolHeaders.MaxWaitQuery}={bad}", null);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal(PoolHeaders.MaxWaitQuery, problem.RootElement.GetProperty("field").GetString());
+        }
+
+        await actors.ReleaseAsync(lease.LeaseId);
+        var granted = await other.LeaseAsync(TimeSpan.Zero); // a free session needs no wait
+        await other.ReleaseAsync(granted.LeaseId);
+    }
+
+    [Fact]
+    public async Task Semantic_kernel_service_gives_up_when_no_session_frees_within_its_lease_wait()
+    {
+        await using var server = await PoolServer.StartAsync("MaxConcurrentSessions=1", "QueueLimit=4", "QueueTimeoutSeconds=600");
+        using var http = new HttpClient { BaseAddress = server.Address };
+        var holder = new HttpInferencePool(http, "holder");
+        var lease = await holder.LeaseAsync();
+        IChatCompletionService chat = new InferencePoolChatCompletionService(new HttpInferencePool(http, "autopilot-actors"));
+        var history = new ChatHistory("You are Autopilot.");
+        history.AddUserMessage("checkout-v2 fails");
+        var settings = new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { [PoolExecutionSettings.LeaseWaitMs] = 200 } };
+
+        var busy = await Assert.ThrowsAsync<PoolBusyException>(() => chat.GetChatMessageContentAsync(history, settings));
+        Assert.Contains("200 ms", busy.Message);
+        var negative = new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { [PoolExecutionSettings.LeaseWaitMs] = -5 } };
+        var invalid = await Assert.ThrowsAsync<PoolRequestException>(() => chat.GetChatMessageContentAsync(history, negative));
+        Assert.Equal(PoolExecutionSettings.LeaseWaitMs, invalid.Field);
+        await holder.ReleaseAsync(lease.LeaseId);
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         for (var i = 0; i < 200 && !await condition(); i++) await Task.Delay(25);

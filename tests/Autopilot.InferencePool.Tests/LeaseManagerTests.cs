@@ -101,6 +101,52 @@ public sealed class LeaseManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task Caller_max_wait_shorter_than_the_queue_timeout_is_refused_naming_that_wait()
+    {
+        var manager = Manager(slots: 1, queue: 4, queueTimeoutSeconds: 3600);
+        await manager.AcquireAsync("a", default);
+
+        var refused = await Assert.ThrowsAsync<PoolBusyException>(() => manager.AcquireAsync("b", TimeSpan.FromMilliseconds(50), default));
+        Assert.Contains("max wait of 50 ms", refused.Message);
+        Assert.Equal(0, manager.QueuedCount);
+    }
+
+    [Fact]
+    public async Task Zero_max_wait_refuses_at_once_when_every_session_is_out_but_takes_a_free_one()
+    {
+        var manager = Manager(slots: 1, queue: 4);
+        var lease = await manager.AcquireAsync("a", TimeSpan.Zero, default);
+
+        var refused = manager.AcquireAsync("b", TimeSpan.Zero, default);
+        Assert.True(refused.IsCompleted); // no timer involved: refused before it ever queued
+        await Assert.ThrowsAsync<PoolBusyException>(() => refused);
+        Assert.Equal(0, manager.QueuedCount);
+        Assert.Equal("a", lease.Owner);
+    }
+
+    [Fact]
+    public async Task Caller_max_wait_longer_than_the_queue_timeout_is_capped_by_it()
+    {
+        var manager = Manager(slots: 1, queue: 4, queueTimeoutSeconds: 1);
+        await manager.AcquireAsync("a", default);
+
+        var refused = await Assert.ThrowsAsync<PoolBusyException>(() => manager.AcquireAsync("b", TimeSpan.FromHours(1), default));
+        Assert.Contains("QueueTimeoutSeconds", refused.Message);
+    }
+
+    [Fact]
+    public async Task Waiter_within_its_max_wait_gets_the_returned_session()
+    {
+        var manager = Manager(slots: 1, queue: 4, queueTimeoutSeconds: 3600);
+        var first = await manager.AcquireAsync("a", default);
+        var waiting = manager.AcquireAsync("b", TimeSpan.FromMinutes(5), default);
+        Assert.False(waiting.IsCompleted);
+
+        manager.Release(first.Id, "a");
+        Assert.Equal("b", (await waiting).Owner);
+    }
+
+    [Fact]
     public async Task Returned_lease_goes_to_waiters_in_arrival_order()
     {
         var manager = Manager(slots: 1);

@@ -3,13 +3,18 @@ using System.ComponentModel.DataAnnotations;
 namespace Autopilot.Incidents.Planning;
 
 /// <summary>Configuration section "Autopilot:Planning": how one proposal is asked of the model.</summary>
-public sealed class PlanningOptions
+public sealed class PlanningOptions : IValidatableObject
 {
     public const string Section = "Autopilot:Planning";
 
     /// <summary>The pool cancels generation after this; the loop then falls back (SOP default or escalate).</summary>
     [Range(100, 600_000)]
     public int DeadlineMs { get; set; } = 20_000;
+
+    /// <summary>How long a plan waits for a free pool session. In an alert storm the pool's few sessions are taken;
+    /// waiting longer than this would only delay the mitigation, so the SOP's safe default is used instead.</summary>
+    [Range(0, 600_000)]
+    public int LeaseWaitMs { get; set; } = 1_500;
 
     [Range(16, 4096)]
     public int MaxTokens { get; set; } = 160;
@@ -20,7 +25,21 @@ public sealed class PlanningOptions
     [Range(0.0, 2.0)]
     public double Temperature { get; set; }
 
-    /// <summary>A Semantic Kernel prompt template (variables: facts, sop_id, sop_title, sop_body, actions, route,
-    /// backends, stable). Empty = the built-in template.</summary>
+    /// <summary>Semantic Kernel template of the user message (variables: facts, sop_id, sop_title, sop_body, actions,
+    /// route, backends, stable). Empty = the built-in one: the facts and the route.</summary>
     public string? PromptTemplate { get; set; }
+
+    /// <summary>Semantic Kernel template of the system message, the same variables except facts. Empty = the built-in
+    /// one: instructions, the runbook and its allowed actions. Keep it the same for every incident of an SOP (no
+    /// route or alert text): the pool then evaluates it once and shares it between incidents.</summary>
+    public string? SystemTemplate { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Alert text is untrusted; only the user message may carry it, where the system prompt says it is data.
+        if (SystemTemplate is { } system && system.Contains("$facts", StringComparison.Ordinal))
+            yield return new ValidationResult(
+                $"{Section}:SystemTemplate uses {{{{$facts}}}}; alert text is untrusted and belongs in {Section}:PromptTemplate (the user message).",
+                [nameof(SystemTemplate)]);
+    }
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Autopilot.Incidents.Planning;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Simulator.Alerting;
@@ -8,7 +10,10 @@ using Autopilot.Simulator.Faults;
 using Autopilot.Simulator.Hosting;
 using Autopilot.Simulator.Workloads;
 using Autopilot.Standalone.Hosting;
+using Autopilot.InferencePool.Engine.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Autopilot.Benchmarks.Storm;
 
@@ -17,36 +22,43 @@ namespace Autopilot.Benchmarks.Storm;
 /// CanaryHighErrorRate alerts per workload (one per pod) posted over D seconds, each alert in its own Alertmanager
 /// payload. Measures alert-to-change latency (first alert of a workload posted → its mitigation applied), incidents
 /// handled, changes applied, lost alerts, policy violations and peak RSS; then the same with one workload.
-/// Usage: storm [--workloads 100] [--alerts 20] [--seconds 10] [--wait 600] [--deadline-ms 20000]
+/// Usage: storm [--workloads 100] [--alerts 20] [--seconds 10] [--wait 600] [--deadline-ms N] [--lease-wait-ms N]
+/// [--set Section:Key=value ...] (the deadline and lease wait override Autopilot:Planning:DeadlineMs and LeaseWaitMs,
+/// --set any other configuration key; without them the shipped defaults apply)
 /// </summary>
 public static class StormBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
         var workloads = Option(args, "--workloads", 100);
-        var alerts = Option(args, "--alerts", 20);
-        var seconds = Option(args, "--seconds", 10);
-        var wait = Option(args, "--wait", 600);
-        var deadlineMs = Option(args, "--deadline-ms", 20_000);
+        var storm = new StormSettings(Option(args, "--alerts", 20), Option(args, "--seconds", 10), Option(args, "--wait", 600),
+            OptionalOption(args, "--deadline-ms"), OptionalOption(args, "--lease-wait-ms"), Overrides(args));
         var root = FindRoot();
-        Console.WriteLine($"alert storm: {workloads} workloads × {alerts} alerts in {seconds} s through POST /alertmanager " +
+        Console.WriteLine($"alert storm: {workloads} workloads × {storm.Alerts} alerts in {storm.Seconds} s through POST /alertmanager " +
                           $"({Environment.ProcessorCount} cores, tiny generated model, built-in health series)");
 
-        Console.WriteLine($"planning deadline {deadlineMs} ms (a later model answer falls back to the SOP default action)");
-        var single = await RunOnceAsync(root, 1, alerts, seconds, wait, deadlineMs);
+        // A server that has run for a while has its hot paths compiled at full optimisation; a fresh process spends
+        // a core on (re)compiling them during its first storm. Warm up on a small storm first and measure after.
+        var warmup = await RunOnceAsync(root, 20, storm with { Alerts = 5, Seconds = 2 }, quiet: true);
+        Console.WriteLine($"warm-up: 20 workloads × 5 alerts, {warmup.Incidents} incidents (not measured)");
+        var single = await RunOnceAsync(root, 1, storm);
         Print("1 workload", single);
-        var storm = await RunOnceAsync(root, workloads, alerts, seconds, wait, deadlineMs);
-        Print($"{workloads} workloads", storm);
-        Console.WriteLine($"ratio {workloads}/1: p50 {Ratio(storm.P50, single.P50)}, p99 {Ratio(storm.P99, single.P99)}, " +
-                          $"peak RSS {storm.PeakRssMb / Math.Max(1, single.PeakRssMb):F2}×");
-        return storm.Incidents == workloads && storm.LostAlerts == 0 && storm.Violations == 0 ? 0 : 1;
+        var many = await RunOnceAsync(root, workloads, storm);
+        Print($"{workloads} workloads", many);
+        Console.WriteLine($"ratio {workloads}/1: p50 {Ratio(many.P50, single.P50)}, p99 {Ratio(many.P99, single.P99)}, " +
+                          $"peak RSS {many.PeakRssMb / Math.Max(1, single.PeakRssMb):F2}×");
+        return many.Incidents == workloads && many.LostAlerts == 0 && many.Violations == 0 ? 0 : 1;
     }
 
-    private sealed record Result(int Workloads, int AlertsPosted, int Incidents, int Changes, long LostAlerts, long Recorded, int StillQueued, int DeadLetters, int Violations,
-        double P50, double P99, double Max, double PeakRssMb, double PostSeconds, int ModelProposals, int Fallbacks);
+    private sealed record StormSettings(int Alerts, int Seconds, int WaitSeconds, int? DeadlineMs, int? LeaseWaitMs,
+        IReadOnlyDictionary<string, string> Overrides);
 
-    private static async Task<Result> RunOnceAsync(string root, int workloadCount, int alertsPerWorkload, int seconds, int waitSeconds, int deadlineMs)
+    private sealed record Result(int Workloads, int AlertsPosted, int Incidents, int Changes, long LostAlerts, long Recorded, int StillQueued, int DeadLetters, int Violations,
+        double P50, double P99, double Max, double PeakRssMb, double PostSeconds, double CpuSeconds, int ModelProposals, int Fallbacks);
+
+    private static async Task<Result> RunOnceAsync(string root, int workloadCount, StormSettings settings, bool quiet = false)
     {
+        var (alertsPerWorkload, seconds, waitSeconds) = (settings.Alerts, settings.Seconds, settings.WaitSeconds);
         var specs = Enumerable.Range(0, workloadCount).Select(i => WorkloadSpec.Checkout() with
         {
             Key = new WorkloadKey("shop", $"storm-{i:000}"),
@@ -59,6 +71,10 @@ public static class StormBenchmark
         // The evaluator only records series for the health source; its own notifications go nowhere.
         var evaluator = environment.StartEvaluator(AlertRuleSettings.Fast, new Uri("http://127.0.0.1:9/"), http);
         foreach (var spec in specs) environment.Cluster.Inject(spec.Key, new ErrorRateFault("v2-5xx", spec.Versions[1].Name, 0.4));
+        var configuration = new Dictionary<string, string?>();
+        if (settings.DeadlineMs is { } deadlineMs) configuration["Autopilot:Planning:DeadlineMs"] = deadlineMs.ToString(CultureInfo.InvariantCulture);
+        foreach (var (key, value) in settings.Overrides) configuration[key] = value;
+        if (settings.LeaseWaitMs is { } leaseWaitMs) configuration["Autopilot:Planning:LeaseWaitMs"] = leaseWaitMs.ToString(CultureInfo.InvariantCulture);
         await using var host = await AutopilotHost.StartAsync(new StandaloneSettings
         {
             StateDirectory = state,
@@ -66,17 +82,22 @@ public static class StormBenchmark
             KubernetesUrl = environment.Kube.Url,
             KubernetesToken = SimulatedEnvironment.BridgeToken,
             BuiltinSeries = evaluator.History,
-            Configuration = new Dictionary<string, string?>
-            {
-                ["InferencePool:MaxConcurrentSessions"] = "4",
-                ["Autopilot:Planning:DeadlineMs"] = deadlineMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            },
+            Configuration = configuration,
         });
         await Task.Delay(TimeSpan.FromSeconds(3)); // let the model load and a few samples accumulate
+        if (quiet)
+        {
+            var planning = host.Services.GetRequiredService<IOptions<PlanningOptions>>().Value;
+            var pool = host.Services.GetRequiredService<IOptions<PoolOptions>>().Value;
+            Console.WriteLine($"settings in effect: {pool.MaxConcurrentSessions} pool sessions, a plan waits at most {planning.LeaseWaitMs} ms " +
+                              $"for one and {planning.DeadlineMs} ms for the model's answer (past either, the SOP's safe default action is used)");
+        }
 
         var firstPosted = new Dictionary<WorkloadKey, DateTimeOffset>();
         var total = specs.Count * alertsPerWorkload;
         var interval = TimeSpan.FromSeconds(seconds) / total;
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
         var started = Stopwatch.StartNew();
         var posts = new List<Task>();
         for (var n = 0; n < total; n++)
@@ -99,6 +120,8 @@ public static class StormBenchmark
             if (applied.Count == specs.Count) break;
             await Task.Delay(500);
         }
+        self.Refresh();
+        var cpuSeconds = (self.TotalProcessorTime - cpuBefore).TotalSeconds;
         // Then let the alerts still queued behind the incidents' turns be delivered, so "lost" means lost.
         while (DateTime.UtcNow < deadline && host.Topic.Pending > 0) await Task.Delay(500);
         var queued = host.Topic.Pending;
@@ -114,12 +137,20 @@ public static class StormBenchmark
             changes += guardrail.Ledger.Count(e => e.Action != "undo");
             violations += guardrail.Decisions.Values.Count(d => d.Status == DecisionStatus.Applied && d.Verdict is not { Allowed: true });
         }
-        using var self = Process.GetCurrentProcess();
+        // Where the slowest incidents spent their time: opened (first alert recorded) and each step's end and length.
+        foreach (var (key, at) in applied.OrderByDescending(a => a.Value - firstPosted[a.Key]).Take(quiet ? 0 : 3))
+        {
+            var record = records.Where(r => r.Workload == key.ToString()).OrderBy(r => r.OpenedAt).First();
+            var posted = firstPosted[key];
+            Console.WriteLine($"  slow: {key} {(at - posted).TotalSeconds:0.00} s, opened +{(record.OpenedAt - posted).TotalSeconds:0.00} s, " +
+                              string.Join(", ", record.Steps.TakeWhile(s => s.At <= at.AddSeconds(1)).Select(s =>
+                                  $"{s.Step} +{(s.At - posted).TotalSeconds:0.00} s ({s.DurationMs:0} ms)")) + $" [{record.Plan?.Source}]");
+        }
         self.Refresh();
         return new Result(specs.Count, total, records.Select(r => r.Workload).Distinct().Count(), changes,
             total - host.Topic.Delivered - host.Topic.DeadLetters.Count - queued, received, queued, host.Topic.DeadLetters.Count, violations,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Count == 0 ? double.NaN : latencies[^1],
-            self.PeakWorkingSet64 / (1024.0 * 1024.0), postSeconds,
+            self.PeakWorkingSet64 / (1024.0 * 1024.0), postSeconds, cpuSeconds,
             records.Count(r => r.Plan?.Source.ToString() == "Model"), records.Count(r => r.Plan is { } p && p.Source.ToString() != "Model"));
     }
 
@@ -157,6 +188,7 @@ public static class StormBenchmark
         workloads = r.Workloads,
         alerts_posted = r.AlertsPosted,
         post_seconds = Math.Round(r.PostSeconds, 1),
+        cpu_seconds_until_last_change = Math.Round(r.CpuSeconds, 1),
         incidents_handled = r.Incidents,
         alerts_recorded_in_incidents = r.Recorded,
         changes_applied = r.Changes,
@@ -177,10 +209,29 @@ public static class StormBenchmark
 
     private static string Ratio(double a, double b) => b > 0 ? $"{a / b:F2}×" : "n/a";
 
-    private static int Option(string[] args, string name, int fallback)
+    private static int Option(string[] args, string name, int fallback) => OptionalOption(args, name, min: 1) ?? fallback;
+
+    private static int? OptionalOption(string[] args, string name, int min = 0)
     {
         var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], out var value) && value > 0 ? value : fallback;
+        if (index < 0) return null;
+        if (index + 1 < args.Length && int.TryParse(args[index + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min)
+            return value;
+        throw new ArgumentException($"storm: {name} needs a whole number of at least {min}.");
+    }
+
+    private static Dictionary<string, string> Overrides(string[] args)
+    {
+        var overrides = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] != "--set") continue;
+            var pair = i + 1 < args.Length ? args[i + 1].Split('=', 2) : [];
+            if (pair.Length != 2 || pair[0].Length == 0)
+                throw new ArgumentException("storm: --set needs Section:Key=value, e.g. --set InferencePool:Threads=1.");
+            overrides[pair[0]] = pair[1];
+        }
+        return overrides;
     }
 
     private static string FindRoot()

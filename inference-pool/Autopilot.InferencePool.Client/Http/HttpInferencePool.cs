@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -10,9 +11,12 @@ namespace Autopilot.InferencePool.Client.Http;
 /// </summary>
 public sealed class HttpInferencePool(HttpClient http, string callerId) : IInferencePool
 {
-    public async Task<SessionLease> LeaseAsync(CancellationToken cancellationToken = default)
+    public async Task<SessionLease> LeaseAsync(TimeSpan? maxWait = null, CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(HttpMethod.Post, "sessions", null, null, cancellationToken);
+        var path = maxWait is { } wait
+            ? $"sessions?{PoolHeaders.MaxWaitQuery}={((long)Math.Max(0, Math.Ceiling(wait.TotalMilliseconds))).ToString(CultureInfo.InvariantCulture)}"
+            : "sessions";
+        using var response = await SendAsync(HttpMethod.Post, path, null, null, cancellationToken);
         return await ReadAsync<SessionLease>(response, cancellationToken);
     }
 

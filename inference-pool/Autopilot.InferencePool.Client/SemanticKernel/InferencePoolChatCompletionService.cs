@@ -23,7 +23,10 @@ public sealed class InferencePoolChatCompletionService(IInferencePool pool, stri
     {
         ArgumentNullException.ThrowIfNull(chatHistory);
         var request = ToRequest(chatHistory, executionSettings);
-        var lease = await pool.LeaseAsync(cancellationToken);
+        var leaseWait = ReadNumber(executionSettings?.ExtensionData, PoolExecutionSettings.LeaseWaitMs) is { } ms
+            ? TimeSpan.FromMilliseconds(ms >= 0 ? ms : throw new PoolRequestException(PoolExecutionSettings.LeaseWaitMs, "must not be negative"))
+            : (TimeSpan?)null;
+        var lease = await pool.LeaseAsync(leaseWait, cancellationToken);
         CompletionResult result;
         try
         {

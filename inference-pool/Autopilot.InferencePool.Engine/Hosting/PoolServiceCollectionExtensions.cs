@@ -45,8 +45,8 @@ public static class PoolServiceCollectionExtensions
         private async Task<InProcessInferencePool> PoolAsync(CancellationToken cancellationToken) =>
             new(await runtime.Ready.WaitAsync(cancellationToken), callerId);
 
-        public async Task<SessionLease> LeaseAsync(CancellationToken cancellationToken = default) =>
-            await (await PoolAsync(cancellationToken)).LeaseAsync(cancellationToken);
+        public async Task<SessionLease> LeaseAsync(TimeSpan? maxWait = null, CancellationToken cancellationToken = default) =>
+            await (await PoolAsync(cancellationToken)).LeaseAsync(maxWait, cancellationToken);
 
         public async Task<CompletionResult> CompleteAsync(string leaseId, CompletionRequest request, CancellationToken cancellationToken = default) =>
             await (await PoolAsync(cancellationToken)).CompleteAsync(leaseId, request, cancellationToken);

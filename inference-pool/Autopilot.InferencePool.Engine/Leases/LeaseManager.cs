@@ -63,10 +63,18 @@ public sealed class LeaseManager : IDisposable
     public int ActiveCount { get { lock (_gate) return _leases.Count; } }
     public int QueuedCount { get { lock (_gate) return _waiters.Count; } }
 
-    /// <summary>Borrows a session for <paramref name="caller"/>, waiting in the queue when all are out.</summary>
-    /// <exception cref="PoolBusyException">The queue is full, or the wait exceeded QueueTimeoutSeconds.</exception>
-    public async Task<Lease> AcquireAsync(string caller, CancellationToken cancellationToken)
+    /// <summary>Borrows a session, waiting in the queue for at most QueueTimeoutSeconds.</summary>
+    public Task<Lease> AcquireAsync(string caller, CancellationToken cancellationToken) => AcquireAsync(caller, null, cancellationToken);
+
+    /// <summary>Borrows a session for <paramref name="caller"/>, waiting in the queue when all are out: at most
+    /// QueueTimeoutSeconds, or <paramref name="maxWait"/> when the caller asks for less (zero: do not queue at all).</summary>
+    /// <exception cref="PoolBusyException">The queue is full, or the wait exceeded its bound.</exception>
+    public async Task<Lease> AcquireAsync(string caller, TimeSpan? maxWait, CancellationToken cancellationToken)
     {
+        if (maxWait < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(maxWait), maxWait, "The wait cannot be negative.");
+        var queueTimeout = TimeSpan.FromSeconds(_options.QueueTimeoutSeconds);
+        var callerBound = maxWait is { } asked && asked < queueTimeout;
+        var wait = callerBound ? maxWait!.Value : queueTimeout;
         Waiter waiter;
         LinkedListNode<Waiter> node;
         lock (_gate)
@@ -81,11 +89,16 @@ public sealed class LeaseManager : IDisposable
                 _metrics.Rejected("queue_full");
                 throw Busy($"All {_options.MaxConcurrentSessions} sessions are busy and {_waiters.Count} requests are already queued (InferencePool:QueueLimit).");
             }
+            if (wait == TimeSpan.Zero)
+            {
+                _metrics.Rejected("queue_timeout");
+                throw Busy($"All {_options.MaxConcurrentSessions} sessions are busy and the caller would not wait (max wait 0 ms).");
+            }
             waiter = new Waiter(caller, new TaskCompletionSource<Lease>(TaskCreationOptions.RunContinuationsAsynchronously), _time.GetTimestamp());
             node = _waiters.AddLast(waiter);
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.QueueTimeoutSeconds), _time);
+        using var timeout = new CancellationTokenSource(wait, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         await using var registration = linked.Token.Register(() =>
         {
@@ -106,7 +119,9 @@ public sealed class LeaseManager : IDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             _metrics.Rejected("queue_timeout");
-            throw Busy($"No session became free within {_options.QueueTimeoutSeconds} s (InferencePool:QueueTimeoutSeconds).");
+            throw Busy(callerBound
+                ? $"No session became free within the caller's max wait of {wait.TotalMilliseconds:0} ms."
+                : $"No session became free within {_options.QueueTimeoutSeconds} s (InferencePool:QueueTimeoutSeconds).");
         }
     }
 

@@ -1,4 +1,5 @@
 using Autopilot.Incidents;
+using Autopilot.Incidents.Planning;
 using Autopilot.Incidents.Restore;
 using Autopilot.Remediation.Alerts;
 using Microsoft.Extensions.Configuration;
@@ -32,6 +33,25 @@ public sealed class OptionsBindingTests
 
         var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RestoreOptions>>().Value);
         Assert.Contains("Autopilot:Restore:StepPercents", e.Message);
+    }
+
+    [Fact]
+    public void System_template_that_would_carry_alert_text_is_refused_naming_the_key()
+    {
+        using var provider = Build(new() { ["Autopilot:Planning:SystemTemplate"] = "You are a planner. Facts: {{$facts}}" });
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PlanningOptions>>().Value);
+        Assert.Contains("Autopilot:Planning:SystemTemplate", e.Message);
+        Assert.Contains("Autopilot:Planning:PromptTemplate", e.Message);
+    }
+
+    [Fact]
+    public void Negative_lease_wait_is_refused_naming_the_field()
+    {
+        using var provider = Build(new() { ["Autopilot:Planning:LeaseWaitMs"] = "-1" });
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PlanningOptions>>().Value);
+        Assert.Contains("LeaseWaitMs", e.Message);
     }
 
     [Fact]

@@ -1,9 +1,11 @@
 using Autopilot.Actors.Tests.Support;
 using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Planning;
 using Autopilot.Incidents.Ports;
 using Autopilot.InferencePool.Client;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Incidents;
+using Microsoft.SemanticKernel.ChatCompletion;
 
 namespace Autopilot.Actors.Tests.Incidents;
 
@@ -44,11 +46,13 @@ public sealed class IncidentLoopTests : IAsyncLifetime
         Assert.True(record.Decision.Verdict!.Allowed);
         Assert.Equal(["perceive", "compact", "retrieve", "plan", "guardrail"], record.Steps.Select(s => s.Step));
 
-        // The model was asked through Semantic Kernel with the pool's settings: a grammar for this SOP, a deadline.
+        // The model was asked through Semantic Kernel with the pool's settings: a grammar for this SOP, a bounded
+        // wait for a session and a deadline.
         var (prompt, settings) = Assert.Single(_loop.Model.Calls);
         Assert.Contains("checkout-v2", prompt);
         Assert.Contains("root", (string)settings!.ExtensionData![PoolExecutionSettings.Grammar]);
         Assert.True(settings.ExtensionData.ContainsKey(PoolExecutionSettings.DeadlineMs));
+        Assert.Equal(new PlanningOptions().LeaseWaitMs, settings.ExtensionData[PoolExecutionSettings.LeaseWaitMs]);
         Assert.True(settings.ExtensionData.ContainsKey(PoolExecutionSettings.MaxTokens));
         Assert.True(settings.ExtensionData.ContainsKey(PoolExecutionSettings.Seed));
     }
@@ -229,6 +233,27 @@ public sealed class IncidentLoopTests : IAsyncLifetime
         Assert.Equal(IncidentPhase.Applied, (await _loop.StateAsync()).Machine.Current!.Phase);
         Assert.Equal(1, await _loop.ChangesOnRouteAsync());
         Assert.Single(_loop.Model.Calls);
+    }
+
+    [Fact]
+    public async Task Runbook_goes_in_the_system_message_and_alert_text_only_in_the_user_message()
+    {
+        const string annotation = "checkout-v2 answers 31% 5xx (pod checkout-v2-7f9c)";
+        _loop.ModelAnswers(ShiftAllToStable);
+
+        await _loop.AlertAsync(LoopHarness.CanaryHighErrorRate(summary: annotation));
+
+        var history = Assert.Single(_loop.Model.Histories);
+        Assert.Equal([AuthorRole.System, AuthorRole.User], history.Select(m => m.Role));
+        var (system, user) = (history[0].Content!, history[1].Content!);
+        // The runbook is trusted and the same for every incident it covers: the pool evaluates it once and shares it.
+        Assert.StartsWith(ProposalPlanner.SystemPrompt, system);
+        Assert.Contains("Runbook canary-high-error-rate", system);
+        Assert.Contains("Allowed actions:", system);
+        Assert.DoesNotContain(annotation, system);
+        Assert.DoesNotContain("shop/checkout", system);
+        Assert.Contains(annotation, user);
+        Assert.Contains("Route shop/checkout", user);
     }
 
     [Fact]

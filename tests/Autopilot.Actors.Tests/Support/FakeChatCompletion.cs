@@ -13,13 +13,20 @@ public sealed class FakeChatCompletion : IChatCompletionService
 
     public List<(string Prompt, PromptExecutionSettings? Settings)> Calls { get; } = [];
 
+    /// <summary>Each call's messages as sent, role by role.</summary>
+    public List<ChatHistory> Histories { get; } = [];
+
     public IReadOnlyDictionary<string, object?> Attributes { get; } = new Dictionary<string, object?>();
 
     public Task<IReadOnlyList<ChatMessageContent>> GetChatMessageContentsAsync(
         ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, CancellationToken cancellationToken = default)
     {
         var prompt = string.Join("\n", chatHistory.Select(m => m.Content));
-        lock (Calls) Calls.Add((prompt, executionSettings));
+        lock (Calls)
+        {
+            Calls.Add((prompt, executionSettings));
+            Histories.Add([.. chatHistory]);
+        }
         var content = Answer(prompt);
         return Task.FromResult<IReadOnlyList<ChatMessageContent>>([new ChatMessageContent(AuthorRole.Assistant, content)]);
     }

@@ -38,7 +38,7 @@ public sealed class RestartMidIncidentTests
         var first = await AutopilotHost.StartAsync(Settings());
         environment.Notifier!.Webhook = first.WebhookUrl;
         environment.Cluster.Inject(workload.Key, new ErrorRateFault("v2-5xx", "checkout-v2", 0.4));
-        await Until(async () => (await first.Guardrails.ReadStateAsync(workload.Route, default)).Ledger.Count >= 1, "the first host never applied a mitigation", 120);
+        await TestContent.Until(async () => (await first.Guardrails.ReadStateAsync(workload.Route, default)).Ledger.Count >= 1, "the first host never applied a mitigation", 120);
         var mitigation = (await first.Guardrails.ReadStateAsync(workload.Route, default)).Ledger.Single();
         var incidentId = mitigation.IncidentId;
         Assert.NotEqual(90, (await first.Bridge.GetRouteAsync(workload.Route)).Weights().Single(w => w.Name == "checkout-v1").Weight);
@@ -49,7 +49,7 @@ public sealed class RestartMidIncidentTests
         await using var second = await AutopilotHost.StartAsync(Settings());
         environment.Notifier.Webhook = second.WebhookUrl;
 
-        await Until(async () => await second.Journal.GetAsync(incidentId, default) is { Restore.Completed: true },
+        await TestContent.Until(async () => await second.Journal.GetAsync(incidentId, default) is { Restore.Completed: true },
             $"incident {incidentId} did not resume and restore after the restart", 150);
 
         var ledger = (await second.Guardrails.ReadStateAsync(workload.Route, default)).Ledger;
@@ -60,15 +60,5 @@ public sealed class RestartMidIncidentTests
         var record = (await second.Journal.GetAsync(incidentId, default))!;
         Assert.Contains(record.Steps, s => s.Step == "verify");
         Assert.Equal(DecisionStatus.Applied, record.Decision?.Status);
-    }
-
-    private static async Task Until(Func<Task<bool>> condition, string failure, int seconds)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"{failure} (waited {seconds} s)");
-            await Task.Delay(250);
-        }
     }
 }
