@@ -25,6 +25,7 @@ public static class PoolExecutionSettings
     /// fails with <see cref="PoolBusyException"/>. Without it the pool's own queue timeout applies.</summary>
     public const string LeaseWaitMs = "lease_wait_ms";
 
-    /// <summary>Deadline for the whole request in milliseconds (int); the pool cancels and frees the slot after it.</summary>
+    /// <summary>Deadline for the whole call in milliseconds (int), waiting for a session included; the pool cancels the
+    /// generation and frees the slot when it passes (finish reason "deadline").</summary>
     public const string DeadlineMs = "deadline_ms";
 }

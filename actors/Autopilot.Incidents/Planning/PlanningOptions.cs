@@ -7,7 +7,9 @@ public sealed class PlanningOptions : IValidatableObject
 {
     public const string Section = "Autopilot:Planning";
 
-    /// <summary>The pool cancels generation after this; the loop then falls back (SOP default or escalate).</summary>
+    /// <summary>The most a plan may take, waiting for a pool session included; the pool cancels generation when it
+    /// passes and the loop falls back (SOP default or escalate). Size it to the model: a 7B model on CPU needs
+    /// seconds per proposal, the generated test model well under one.</summary>
     [Range(100, 600_000)]
     public int DeadlineMs { get; set; } = 20_000;
 

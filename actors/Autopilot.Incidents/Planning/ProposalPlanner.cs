@@ -21,8 +21,8 @@ public sealed record PlanOutcome(Proposal Proposal, ProposalSource Source, PlanR
 /// <summary>
 /// Asks the model for ONE proposal through Semantic Kernel (the chat completion service registered in the
 /// kernel, normally the inference pool), constrained by a grammar built from the SOP's allowed actions, then
-/// parses it. Never throws for model trouble and never waits past its bounds (LeaseWaitMs for a free session, then
-/// DeadlineMs for the answer): a busy, unavailable, slow or invalid model falls back to the SOP's default action when the SOP marks it safe, and escalates otherwise.
+/// parses it. Never throws for model trouble and never waits past its bounds (LeaseWaitMs for a free session,
+/// DeadlineMs for the whole plan): a busy, unavailable, slow or invalid model falls back to the SOP's default action when the SOP marks it safe, and escalates otherwise.
 /// </summary>
 public sealed class ProposalPlanner(Kernel kernel, IOptions<PlanningOptions> options, ILogger<ProposalPlanner> logger)
 {
@@ -105,7 +105,7 @@ public sealed class ProposalPlanner(Kernel kernel, IOptions<PlanningOptions> opt
 
             // The pool honours lease_wait_ms and deadline_ms itself; this bound covers a pool that does not answer at all.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            deadline.CancelAfter(TimeSpan.FromMilliseconds(_options.LeaseWaitMs + _options.DeadlineMs + 2_000));
+            deadline.CancelAfter(TimeSpan.FromMilliseconds(_options.DeadlineMs + 2_000));
             var chat = kernel.GetRequiredService<IChatCompletionService>();
             var started = Stopwatch.GetTimestamp();
             var reply = await chat.GetChatMessageContentAsync(history, settings, kernel, deadline.Token);

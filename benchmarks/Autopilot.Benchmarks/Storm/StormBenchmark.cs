@@ -89,8 +89,8 @@ public static class StormBenchmark
         {
             var planning = host.Services.GetRequiredService<IOptions<PlanningOptions>>().Value;
             var pool = host.Services.GetRequiredService<IOptions<PoolOptions>>().Value;
-            Console.WriteLine($"settings in effect: {pool.MaxConcurrentSessions} pool sessions, a plan waits at most {planning.LeaseWaitMs} ms " +
-                              $"for one and {planning.DeadlineMs} ms for the model's answer (past either, the SOP's safe default action is used)");
+            Console.WriteLine($"settings in effect: {pool.MaxConcurrentSessions} pool sessions; a plan waits at most {planning.LeaseWaitMs} ms " +
+                              $"for one and takes at most {planning.DeadlineMs} ms in all (past either, the SOP's safe default action is used)");
         }
 
         var firstPosted = new Dictionary<WorkloadKey, DateTimeOffset>();

@@ -13,8 +13,11 @@ namespace Autopilot.InferencePool.Client.SemanticKernel;
 /// messages become the pool's shared prefix. Steering comes from <see cref="PromptExecutionSettings.ExtensionData"/>
 /// with the keys in <see cref="PoolExecutionSettings"/>.
 /// </summary>
-public sealed class InferencePoolChatCompletionService(IInferencePool pool, string modelId = "inference-pool") : IChatCompletionService
+public sealed class InferencePoolChatCompletionService(IInferencePool pool, string modelId = "inference-pool", TimeProvider? time = null)
+    : IChatCompletionService
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public IReadOnlyDictionary<string, object?> Attributes { get; } =
         new Dictionary<string, object?> { [AIServiceExtensions.ModelIdKey] = modelId };
 
@@ -26,10 +29,19 @@ public sealed class InferencePoolChatCompletionService(IInferencePool pool, stri
         var leaseWait = ReadNumber(executionSettings?.ExtensionData, PoolExecutionSettings.LeaseWaitMs) is { } ms
             ? TimeSpan.FromMilliseconds(ms >= 0 ? ms : throw new PoolRequestException(PoolExecutionSettings.LeaseWaitMs, "must not be negative"))
             : (TimeSpan?)null;
+        var started = _time.GetUtcNow();
         var lease = await pool.LeaseAsync(leaseWait, cancellationToken);
         CompletionResult result;
         try
         {
+            // deadline_ms bounds the whole call: what was spent waiting for the session is no longer available.
+            if (request.DeadlineMs is { } deadlineMs)
+            {
+                var left = deadlineMs - (int)Math.Ceiling((_time.GetUtcNow() - started).TotalMilliseconds);
+                if (left < 1)
+                    throw new PoolBusyException(TimeSpan.FromSeconds(1), $"The deadline of {deadlineMs} ms passed while waiting for a session.");
+                request = request with { DeadlineMs = left };
+            }
             result = await pool.CompleteAsync(lease.LeaseId, request, cancellationToken);
         }
         finally

@@ -7,6 +7,7 @@ using Autopilot.Incidents.Alerts;
 using Autopilot.Incidents.Ports;
 using Autopilot.Incidents.Restore;
 using Autopilot.InferencePool.Engine.Hosting;
+using Autopilot.InferencePool.Engine.Options;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Routing;
 using Autopilot.Standalone.Actors;
@@ -154,6 +155,10 @@ public sealed class AutopilotHost : IAsyncDisposable
             ["Autopilot:Health:Window"] = $"{(int)settings.Rules.RateWindow.TotalSeconds}s",
         };
         if (settings.PrometheusUrl is { } prometheus) values["Autopilot:Health:PrometheusUrl"] = prometheus.ToString().TrimEnd('/');
+        // The generated models answer in about a second; a plan they have not finished in 3 s is stuck behind other
+        // work, and the SOP's safe default mitigates sooner. A real model file keeps the 20 s default.
+        if (settings.ModelPath.StartsWith(PoolOptions.BuiltinPrefix, StringComparison.Ordinal))
+            values["Autopilot:Planning:DeadlineMs"] = "3000";
         return values;
     }
 
