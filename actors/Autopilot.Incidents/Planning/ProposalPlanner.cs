@@ -22,7 +22,8 @@ public sealed record PlanOutcome(Proposal Proposal, ProposalSource Source, PlanR
 /// Asks the model for ONE proposal through Semantic Kernel (the chat completion service registered in the
 /// kernel, normally the inference pool), constrained by a grammar built from the SOP's allowed actions, then
 /// parses it. Never throws for model trouble and never waits past its bounds (LeaseWaitMs for a free session,
-/// DeadlineMs for the whole plan): a busy, unavailable, slow or invalid model falls back to the SOP's default action when the SOP marks it safe, and escalates otherwise.
+/// DeadlineMs for the whole plan): a busy, unavailable, slow or invalid model falls back to the SOP's default action
+/// when the SOP marks it safe, and escalates otherwise.
 /// </summary>
 public sealed class ProposalPlanner(Kernel kernel, IOptions<PlanningOptions> options, ILogger<ProposalPlanner> logger)
 {
@@ -53,7 +54,7 @@ public sealed class ProposalPlanner(Kernel kernel, IOptions<PlanningOptions> opt
         Respond with one JSON proposal.
         """;
 
-    public static readonly IReadOnlyList<string> Variables = ["facts", "sop_id", "sop_title", "sop_body", "route", "backends", "stable", "actions"];
+    private static readonly string[] Variables = ["facts", "sop_id", "sop_title", "sop_body", "route", "backends", "stable", "actions"];
 
     private readonly PlanningOptions _options = options.Value;
     private readonly IPromptTemplate _systemTemplate = Template(options.Value.SystemTemplate, DefaultSystemTemplate);
