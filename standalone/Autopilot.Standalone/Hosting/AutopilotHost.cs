@@ -134,7 +134,7 @@ public sealed class AutopilotHost : IAsyncDisposable
         });
     }
 
-    private static Dictionary<string, string?> Defaults(StandaloneSettings settings, StateDirectory state)
+    internal static Dictionary<string, string?> Defaults(StandaloneSettings settings, StateDirectory state)
     {
         var key = "base64:" + SigningKey(state);
         var values = new Dictionary<string, string?>(StandaloneSettings.FastTimings)
