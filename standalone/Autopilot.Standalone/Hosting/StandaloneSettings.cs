@@ -51,6 +51,10 @@ public sealed record StandaloneSettings
     public static IReadOnlyDictionary<string, string?> FastTimings { get; } = new Dictionary<string, string?>
     {
         ["Autopilot:Incidents:VerifyDelay"] = "00:00:05",
+        // 8 checks × 5 s outlast the fast rules' 30 s flap window: a flapping alert that joined the incident before
+        // the mitigation can only resolve once its flips age out of that window, and 5 checks (25 s) sometimes
+        // escalated a mitigation that had worked.
+        ["Autopilot:Incidents:MaxVerifications"] = "8",
         ["Autopilot:Incidents:ResolveHoldDelay"] = "00:00:03",
         ["Autopilot:Incidents:ApprovalPollInterval"] = "00:00:02",
         ["Autopilot:Incidents:StepRetryDelay"] = "00:00:10",
