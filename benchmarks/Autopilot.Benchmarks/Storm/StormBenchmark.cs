@@ -39,7 +39,7 @@ public static class StormBenchmark
 
         // A server that has run for a while has its hot paths compiled at full optimisation; a fresh process spends
         // a core on (re)compiling them during its first storm. Warm up on a small storm first and measure after.
-        var warmup = await RunOnceAsync(root, 20, storm with { Alerts = 5, Seconds = 2 }, quiet: true);
+        var warmup = await RunOnceAsync(root, 20, storm with { Alerts = 5, Seconds = 2 }, warmUp: true);
         Console.WriteLine($"warm-up: 20 workloads × 5 alerts, {warmup.Incidents} incidents (not measured)");
         var single = await RunOnceAsync(root, 1, storm);
         Print("1 workload", single);
@@ -56,7 +56,7 @@ public static class StormBenchmark
     private sealed record Result(int Workloads, int AlertsPosted, int Incidents, int Changes, long LostAlerts, long Recorded, int StillQueued, int DeadLetters, int Violations,
         double P50, double P99, double Max, double PeakRssMb, double PostSeconds, double CpuSeconds, int ModelProposals, int Fallbacks);
 
-    private static async Task<Result> RunOnceAsync(string root, int workloadCount, StormSettings settings, bool quiet = false)
+    private static async Task<Result> RunOnceAsync(string root, int workloadCount, StormSettings settings, bool warmUp = false)
     {
         var (alertsPerWorkload, seconds, waitSeconds) = (settings.Alerts, settings.Seconds, settings.WaitSeconds);
         var specs = Enumerable.Range(0, workloadCount).Select(i => WorkloadSpec.Checkout() with
@@ -73,19 +73,12 @@ public static class StormBenchmark
         foreach (var spec in specs) environment.Cluster.Inject(spec.Key, new ErrorRateFault("v2-5xx", spec.Versions[1].Name, 0.4));
         var configuration = new Dictionary<string, string?>();
         if (settings.DeadlineMs is { } deadlineMs) configuration["Autopilot:Planning:DeadlineMs"] = deadlineMs.ToString(CultureInfo.InvariantCulture);
-        foreach (var (key, value) in settings.Overrides) configuration[key] = value;
         if (settings.LeaseWaitMs is { } leaseWaitMs) configuration["Autopilot:Planning:LeaseWaitMs"] = leaseWaitMs.ToString(CultureInfo.InvariantCulture);
-        await using var host = await AutopilotHost.StartAsync(new StandaloneSettings
-        {
-            StateDirectory = state,
-            ContentRoot = root,
-            KubernetesUrl = environment.Kube.Url,
-            KubernetesToken = SimulatedEnvironment.BridgeToken,
-            BuiltinSeries = evaluator.History,
-            Configuration = configuration,
-        });
+        foreach (var (key, value) in settings.Overrides) configuration[key] = value;
+        await using var host = await AutopilotHost.StartAsync(
+            StandaloneSettings.ForSimulator(environment, evaluator.History, state, root) with { Configuration = configuration });
         await Task.Delay(TimeSpan.FromSeconds(3)); // let the model load and a few samples accumulate
-        if (quiet)
+        if (warmUp)
         {
             var planning = host.Services.GetRequiredService<IOptions<PlanningOptions>>().Value;
             var pool = host.Services.GetRequiredService<IOptions<PoolOptions>>().Value;
@@ -138,7 +131,7 @@ public static class StormBenchmark
             violations += guardrail.Decisions.Values.Count(d => d.Status == DecisionStatus.Applied && d.Verdict is not { Allowed: true });
         }
         // Where the slowest incidents spent their time: opened (first alert recorded) and each step's end and length.
-        foreach (var (key, at) in applied.OrderByDescending(a => a.Value - firstPosted[a.Key]).Take(quiet ? 0 : 3))
+        foreach (var (key, at) in applied.OrderByDescending(a => a.Value - firstPosted[a.Key]).Take(warmUp ? 0 : 3))
         {
             var record = records.Where(r => r.Workload == key.ToString()).OrderBy(r => r.OpenedAt).First();
             var posted = firstPosted[key];

@@ -73,8 +73,8 @@ public sealed class LeaseManager : IDisposable
     {
         if (maxWait < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(maxWait), maxWait, "The wait cannot be negative.");
         var queueTimeout = TimeSpan.FromSeconds(_options.QueueTimeoutSeconds);
-        var callerBound = maxWait is { } asked && asked < queueTimeout;
-        var wait = callerBound ? maxWait!.Value : queueTimeout;
+        var wait = maxWait is { } asked && asked < queueTimeout ? asked : queueTimeout;
+        var callerBound = wait < queueTimeout;
         Waiter waiter;
         LinkedListNode<Waiter> node;
         lock (_gate)

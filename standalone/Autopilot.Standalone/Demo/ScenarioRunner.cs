@@ -49,17 +49,13 @@ public static class ScenarioRunner
             : null;
         var evaluator = stack is null ? environment.StartEvaluator(AlertRuleSettings.Fast, new Uri("http://127.0.0.1:9/"), http) : null;
 
-        await using var host = await AutopilotHost.StartAsync(new StandaloneSettings
+        var settings = StandaloneSettings.ForSimulator(environment, evaluator?.History, options.StateDirectory, options.ContentRoot) with
         {
-            StateDirectory = options.StateDirectory,
-            ContentRoot = options.ContentRoot,
-            KubernetesUrl = environment.Kube.Url,
-            KubernetesToken = SimulatedEnvironment.BridgeToken,
             ModelPath = options.ModelPath,
             PrometheusUrl = stack?.PrometheusUrl,
-            BuiltinSeries = evaluator?.History,
             Configuration = options.Configuration,
-        }, options.Logs, ct);
+        };
+        await using var host = await AutopilotHost.StartAsync(settings, options.Logs, ct);
         if (environment.Notifier is { } notifier) notifier.Webhook = host.WebhookUrl;
         if (stack is not null) await stack.StartAlertmanagerAsync(host.WebhookUrl, ct);
 

@@ -1,4 +1,5 @@
 using Autopilot.Simulator.Alerting;
+using Autopilot.Simulator.Hosting;
 
 namespace Autopilot.Standalone.Hosting;
 
@@ -29,6 +30,18 @@ public sealed record StandaloneSettings
 
     /// <summary>The built-in evaluator's series (the health source when there is no Prometheus).</summary>
     public SeriesHistory? BuiltinSeries { get; init; }
+
+    /// <summary>A run against the simulator: its Kubernetes API with the bridge's token, health from
+    /// <paramref name="builtinSeries"/> (null when a real Prometheus is set with <c>with { PrometheusUrl = … }</c>).</summary>
+    public static StandaloneSettings ForSimulator(SimulatedEnvironment environment, SeriesHistory? builtinSeries, string stateDirectory,
+        string contentRoot) => new()
+    {
+        StateDirectory = stateDirectory,
+        ContentRoot = contentRoot,
+        KubernetesUrl = environment.Kube.Url,
+        KubernetesToken = SimulatedEnvironment.BridgeToken,
+        BuiltinSeries = builtinSeries,
+    };
 
     /// <summary>Rule windows; the health source uses the same rate window as the alert rules.</summary>
     public AlertRuleSettings Rules { get; init; } = AlertRuleSettings.Fast;

@@ -31,15 +31,8 @@ public sealed class BusyPoolFallbackTests
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         await using var environment = await SimulatedEnvironment.StartAsync([workload], NullLoggerFactory.Instance);
         var evaluator = environment.StartEvaluator(AlertRuleSettings.Fast, new Uri("http://127.0.0.1:9/"), http);
-        await using var host = await AutopilotHost.StartAsync(new StandaloneSettings
-        {
-            StateDirectory = TestContent.NewStateDirectory("busy-pool"),
-            ContentRoot = RepoPaths.Root,
-            KubernetesUrl = environment.Kube.Url,
-            KubernetesToken = SimulatedEnvironment.BridgeToken,
-            BuiltinSeries = evaluator.History,
-            Configuration = configuration,
-        });
+        await using var host = await AutopilotHost.StartAsync(StandaloneSettings.ForSimulator(
+            environment, evaluator.History, TestContent.NewStateDirectory("busy-pool"), RepoPaths.Root) with { Configuration = configuration });
         // Another caller holds the pool's only session for the whole incident.
         var pool = host.Services.GetRequiredService<IInferencePool>();
         var held = await pool.LeaseAsync();

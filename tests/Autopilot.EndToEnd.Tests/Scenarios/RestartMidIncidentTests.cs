@@ -25,15 +25,8 @@ public sealed class RestartMidIncidentTests
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         await using var environment = await SimulatedEnvironment.StartAsync([workload], NullLoggerFactory.Instance);
         var evaluator = environment.StartEvaluator(AlertRuleSettings.Fast, new Uri("http://127.0.0.1:9/"), http);
-        StandaloneSettings Settings() => new()
-        {
-            StateDirectory = state,
-            ContentRoot = RepoPaths.Root,
-            KubernetesUrl = environment.Kube.Url,
-            KubernetesToken = SimulatedEnvironment.BridgeToken,
-            BuiltinSeries = evaluator.History,
-            Configuration = configuration,
-        };
+        StandaloneSettings Settings() =>
+            StandaloneSettings.ForSimulator(environment, evaluator.History, state, RepoPaths.Root) with { Configuration = configuration };
 
         var first = await AutopilotHost.StartAsync(Settings());
         environment.Notifier!.Webhook = first.WebhookUrl;
