@@ -24,9 +24,8 @@ public sealed class InferencePoolEngine : IAsyncDisposable
     private readonly PoolOptions _options;
     private readonly LLamaWeights _weights;
     private readonly BatchScheduler _scheduler;
-    private readonly ChatPromptTemplate _template;
+    private readonly PromptEncoder _prompts;
     private readonly TimeProvider _time;
-    private readonly bool _addBos;
 
     private InferencePoolEngine(PoolOptions options, LLamaWeights weights, GgufInfo info, string modelPath, PoolMetrics metrics,
         ILoggerFactory loggers, TimeProvider time, ModelParams contextParams)
@@ -36,8 +35,7 @@ public sealed class InferencePoolEngine : IAsyncDisposable
         _time = time;
         ModelName = info.Name;
         ModelPath = modelPath;
-        _template = ChatPromptTemplate.Resolve(options.PromptTemplate, info.ChatTemplate);
-        _addBos = _template.BeginText.Length == 0 && weights.Vocab.ShouldAddBOS;
+        _prompts = new PromptEncoder(weights, options.PromptTemplate, info.Name, loggers.CreateLogger<PromptEncoder>());
         Leases = new LeaseManager(options, time, metrics, loggers.CreateLogger<LeaseManager>());
         _scheduler = new BatchScheduler(weights, contextParams, options.PrefixReuse, options.MaxCachedPrefixes,
             prefixTokenBudget: options.ContextSize, metrics, loggers.CreateLogger<BatchScheduler>(), time);
@@ -45,7 +43,10 @@ public sealed class InferencePoolEngine : IAsyncDisposable
 
     public string ModelName { get; }
     public string ModelPath { get; }
-    public string PromptTemplateName => _template.Name;
+    public string PromptTemplateName => _prompts.TemplateName;
+
+    /// <summary>Measured at load; null until then (or when measuring failed, then requests keep DefaultDeadlineMs).</summary>
+    public ModelSpeed? Speed { get; private set; }
     public LeaseManager Leases { get; }
 
     public PoolStatus Status => new(ModelName, true, _options.MaxConcurrentSessions, Leases.ActiveCount, Leases.QueuedCount, _options.QueueLimit);
@@ -110,7 +111,40 @@ public sealed class InferencePoolEngine : IAsyncDisposable
         logger.LogInformation(
             "Loaded {Model} from {Path}: {Sessions} sessions × {ContextSize} tokens, KV cache ≈ {KvMb} MiB, {Threads} threads, prefix reuse {PrefixReuse}",
             info.Name, path, options.MaxConcurrentSessions, options.ContextSize, (kvBytes ?? 0) >> 20, options.EffectiveThreads, options.PrefixReuse);
-        return new InferencePoolEngine(options, weights, info, path, metrics, loggers, time ?? TimeProvider.System, parameters);
+        var engine = new InferencePoolEngine(options, weights, info, path, metrics, loggers, time ?? TimeProvider.System, parameters);
+        engine.Speed = await engine.MeasureSpeedAsync(logger, cancellationToken);
+        return engine;
+    }
+
+    /// <summary>Times one short prompt read and a few generated tokens through the scheduler, as requests run.</summary>
+    private async Task<ModelSpeed?> MeasureSpeedAsync(ILogger logger, CancellationToken ct)
+    {
+        const int generated = 16;
+        try
+        {
+            var prompt = _prompts.Tokenize(string.Join(' ', Enumerable.Repeat("The quick brown fox jumps over the lazy dog.", 12)), addBos: true)
+                .Take(Math.Min(128, _options.ContextSize - generated - 1)).ToArray();
+            async Task<TimeSpan> Run(int maxTokens)
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                await _scheduler.GenerateAsync(new GenerationRequest("", [], prompt, maxTokens, 0f, 1, null, _time.GetUtcNow().AddMinutes(5), ct));
+                return System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            }
+            await Run(1); // first call pays one-time native set-up
+            var read = await Run(1);
+            var written = await Run(generated + 1);
+            var perToken = Math.Max(1e-5, (written - read).TotalSeconds / generated);
+            var speed = new ModelSpeed(prompt.Length / Math.Max(1e-5, read.TotalSeconds), 1 / perToken);
+            logger.LogInformation("Measured {Model}: reads {PromptRate:0} prompt tokens/s, writes {GenerationRate:0} tokens/s; " +
+                "a planning prompt of 300 tokens and 160 output tokens gets a {Deadline} ms deadline unless the request names one",
+                ModelName, speed.PromptTokensPerSecond, speed.GenerationTokensPerSecond, speed.DeadlineMs(300, 160, _options.DefaultDeadlineMs));
+            return speed;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not measure the speed of {Model}; requests without a deadline get {Deadline} ms", ModelName, _options.DefaultDeadlineMs);
+            return null;
+        }
     }
 
     /// <summary>K and V in f16 for every layer and cell; null when the model does not state its shape.</summary>
@@ -157,7 +191,7 @@ public sealed class InferencePoolEngine : IAsyncDisposable
     }
 
     /// <summary>Tokens the model's tokenizer makes of <paramref name="text"/> (no BOS).</summary>
-    public int CountTokens(string text) => Tokenize(text, addBos: false).Length;
+    public int CountTokens(string text) => _prompts.Tokenize(text, addBos: false).Length;
 
     private GenerationRequest Prepare(CompletionRequest request, CancellationToken revoked, CancellationToken cancellationToken,
         out CancellationTokenSource linked)
@@ -170,29 +204,26 @@ public sealed class InferencePoolEngine : IAsyncDisposable
         var temperature = request.Temperature ?? 0f;
         if (!float.IsFinite(temperature) || temperature < 0 || temperature > 2)
             throw new PoolRequestException("temperature", $"is {temperature}; it must be between 0 (greedy) and 2.");
-        var deadlineMs = request.DeadlineMs ?? _options.DefaultDeadlineMs;
-        if (deadlineMs < 1 || deadlineMs > 3_600_000)
-            throw new PoolRequestException("deadlineMs", $"is {deadlineMs}; it must be between 1 and 3600000.");
+        if (request.DeadlineMs is < 1 or > 3_600_000)
+            throw new PoolRequestException("deadlineMs", $"is {request.DeadlineMs}; it must be between 1 and 3600000.");
 
         var grammar = request.JsonSchema is { } schema ? JsonSchemaGrammar.Convert(schema) : request.Grammar;
         if (grammar is not null && GbnfValidator.Check(grammar) is { } problem)
             throw new PoolRequestException(request.JsonSchema is null ? "grammar" : "jsonSchema", $"is not a usable GBNF grammar: {problem}");
 
-        var prompt = _template.Render(request.Messages);
-        var prefixTokens = prompt.Prefix.Length == 0 ? [] : Tokenize(prompt.Prefix, _addBos);
-        var suffixTokens = Tokenize(prompt.Suffix, addBos: prefixTokens.Length == 0 && _addBos);
-        var promptTokens = prefixTokens.Length + suffixTokens.Length;
+        var prompt = _prompts.Encode(request.Messages);
+        var promptTokens = prompt.Count;
+        // No deadline named: what this model needs for this prompt on this machine, never more than the default.
+        var deadlineMs = request.DeadlineMs ?? Speed?.DeadlineMs(promptTokens, maxTokens, _options.DefaultDeadlineMs) ?? _options.DefaultDeadlineMs;
         if (promptTokens + maxTokens > _options.ContextSize)
             throw new PoolRequestException("messages",
                 $"the prompt is {promptTokens} tokens; with maxTokens {maxTokens} that exceeds the session context of {_options.ContextSize} (InferencePool:ContextSize).");
 
         linked = CancellationTokenSource.CreateLinkedTokenSource(revoked, cancellationToken);
-        return new GenerationRequest(prompt.Prefix, prefixTokens, suffixTokens, maxTokens, temperature,
+        return new GenerationRequest(prompt.Prefix, prompt.PrefixTokens, prompt.SuffixTokens, maxTokens, temperature,
             request.Seed is { } seed ? unchecked((uint)seed) : (uint)Random.Shared.Next(), grammar,
             _time.GetUtcNow().AddMilliseconds(deadlineMs), linked.Token);
     }
-
-    private LLamaToken[] Tokenize(string text, bool addBos) => _weights.Tokenize(text, addBos, special: true, Encoding.UTF8);
 
     public async ValueTask DisposeAsync()
     {

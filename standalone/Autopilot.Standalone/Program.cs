@@ -1,8 +1,10 @@
+using Autopilot.Decisions;
 using System.CommandLine;
 using Autopilot.Simulator.Alerting;
 using Autopilot.Simulator.Hosting;
 using Autopilot.Simulator.Scenarios;
 using Autopilot.Simulator.Workloads;
+using Autopilot.Standalone.Commands;
 using Autopilot.Standalone.Demo;
 using Autopilot.Standalone.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +12,7 @@ using Spectre.Console;
 
 // autopilot demo | serve: the stand-alone loop against the simulated cluster (see docs/standalone.md).
 var scenarioOption = new Option<string>("--scenario") { Description = "Scenario name from simulator/scenarios (default: bad-canary)", DefaultValueFactory = _ => "bad-canary" };
-var modelOption = new Option<string?>("--model") { Description = "A GGUF model file (default: the generated tiny model)" };
+var modelOption = new Option<string?>("--model") { Description = $"A GGUF model file (default: the shipped decision model, {ShippedModel.ModelPath})" };
 var prometheusOption = new Option<bool>("--with-prometheus") { Description = "Use real prometheus + prometheus-alertmanager instead of the built-in evaluator" };
 var stateOption = new Option<string?>("--state") { Description = "State directory (default: .autopilot/state/<scenario>-<time>)" };
 var logOption = new Option<string?>("--log") { Description = "Write the host's log to this file" };
@@ -33,10 +35,10 @@ demo.SetAction(async (parse, ct) =>
         console.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
         return 2;
     }
-    var model = parse.GetValue(modelOption);
-    if (model is not null && !File.Exists(model))
+    var model = parse.GetValue(modelOption) ?? Path.Combine(root, ShippedModel.ModelPath);
+    if (!File.Exists(model))
     {
-        console.MarkupLine($"[red]--model: the file {Markup.Escape(model)} does not exist; give a GGUF file or leave --model out for the generated tiny model.[/]");
+        console.MarkupLine($"[red]--model: the file {Markup.Escape(model)} does not exist; give a GGUF file, or run ./autopilot train to make the default model.[/]");
         return 2;
     }
     var withPrometheus = parse.GetValue(prometheusOption);
@@ -54,7 +56,7 @@ demo.SetAction(async (parse, ct) =>
     {
         ContentRoot = root,
         StateDirectory = state,
-        ModelPath = model is null ? "builtin:tiny" : Path.GetFullPath(model),
+        ModelPath = Path.GetFullPath(model),
         WithPrometheus = withPrometheus,
         Logs = logs,
     }, timeline, ct);
@@ -97,7 +99,12 @@ serve.SetAction(async (parse, ct) =>
         environment = await SimulatedEnvironment.StartAsync([WorkloadSpec.Checkout()], loggers, ct);
         builtinSeries = environment.StartEvaluator(AlertRuleSettings.Fast, new Uri("http://127.0.0.1:9/"), http).History;
     }
-    var model = parse.GetValue(modelOption);
+    var model = parse.GetValue(modelOption) ?? Path.Combine(root, ShippedModel.ModelPath);
+    if (!File.Exists(model))
+    {
+        AnsiConsole.MarkupLine($"[red]--model: the file {Markup.Escape(model)} does not exist; give a GGUF file, or run ./autopilot train to make the default model.[/]");
+        return 2;
+    }
     var policies = parse.GetValue(policiesOption);
     var settings = new StandaloneSettings
     {
@@ -105,7 +112,7 @@ serve.SetAction(async (parse, ct) =>
         ContentRoot = root,
         KubernetesUrl = environment?.Kube.Url ?? new Uri(clusterUrl!),
         KubernetesToken = environment is null ? parse.GetValue(clusterTokenOption)! : SimulatedEnvironment.BridgeToken,
-        ModelPath = model is null ? "builtin:tiny" : Path.GetFullPath(model),
+        ModelPath = Path.GetFullPath(model),
         PrometheusUrl = prometheusUrl is null ? null : new Uri(prometheusUrl),
         BuiltinSeries = builtinSeries,
         Port = parse.GetValue(portOption),
@@ -133,4 +140,7 @@ serve.SetAction(async (parse, ct) =>
 });
 
 var root = new RootCommand("Autopilot stand-alone: the whole loop in one process against a simulated cluster") { demo, serve };
+root.Subcommands.Add(CasesCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
 return await root.Parse(args).InvokeAsync();

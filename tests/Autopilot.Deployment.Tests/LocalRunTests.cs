@@ -102,9 +102,11 @@ public class LocalRunTests
     }
 
     [Fact]
-    public void Local_runs_use_the_generated_smoke_test_model()
+    public void Local_runs_use_the_shipped_decision_model()
     {
-        Assert.Equal("builtin:tiny", Env(Manifests.DaprRunApp(SharedNames.InferencePoolAppId), "InferencePool__ModelPath"));
-        Assert.Equal("builtin:tiny", TyeEnv(SharedNames.InferencePoolAppId, "InferencePool__ModelPath"));
+        const string shipped = "model/autopilot-decider.gguf";
+        Assert.Equal(shipped, Env(Manifests.DaprRunApp(SharedNames.InferencePoolAppId), "InferencePool__ModelPath"));
+        Assert.Equal(shipped, TyeEnv(SharedNames.InferencePoolAppId, "InferencePool__ModelPath"));
+        Assert.True(File.Exists(Repo.PathOf(shipped)), $"{shipped} is committed");
     }
 }

@@ -17,6 +17,9 @@ public sealed record HealthReading(double ErrorRatio, double P99LatencyMs, doubl
 /// <summary>Decides from metric snapshots whether the workload is healthy and whether a change helped.</summary>
 public sealed class HealthJudge(HealthOptions options)
 {
+    /// <summary>The per-backend thresholds, as the fact sheet states them.</summary>
+    public HealthBounds Bounds { get; } = new(options.MaxErrorRatio, options.MaxP99LatencyMs, options.MaxRestarts);
+
     public static HealthReading Read(IReadOnlyList<MetricSnapshot> snapshots)
     {
         var serving = snapshots.Where(s => s.RequestsPerSecond > 0 && !double.IsNaN(s.RequestsPerSecond)).ToList();

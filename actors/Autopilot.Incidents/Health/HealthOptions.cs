@@ -41,6 +41,10 @@ public sealed class HealthOptions : IValidatableObject
     [Range(1.0, 600_000.0)]
     public double MaxP99LatencyMs { get; set; } = 1000;
 
+    /// <summary>A backend with more container restarts than this is out of bounds (the fact sheet says so).</summary>
+    [Range(0, 1_000_000)]
+    public int MaxRestarts { get; set; } = 2;
+
     /// <summary>A change "improved" health when the error ratio (or p99) fell by at least this fraction, or is healthy.</summary>
     [Range(0.0, 1.0)]
     public double MinImprovement { get; set; } = 0.2;

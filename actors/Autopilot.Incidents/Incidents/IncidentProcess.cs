@@ -247,7 +247,10 @@ public sealed class IncidentProcess(
         sw.Restart();
         FactSheet facts;
         using (ActorsTelemetry.Source.StartActivity("incident.compact"))
-            facts = services.FactSheets.Build(new FactSheetInput(workload, alerts, metrics, route, turn.RecentActions, services.Time.GetUtcNow()));
+            facts = services.FactSheets.Build(new FactSheetInput(workload, alerts, metrics, route, turn.RecentActions, services.Time.GetUtcNow())
+            {
+                Bounds = services.Judge.Bounds,
+            });
         turn = Step(turn, "compact", sw.Elapsed.TotalMilliseconds, $"{facts.Tokens}/{facts.TokenBudget} tokens, {facts.FactsIncluded} facts ({facts.FactsDropped} dropped)");
         turn = turn with { Record = turn.Record! with { FactSheet = facts } };
 

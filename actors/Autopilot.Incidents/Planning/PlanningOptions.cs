@@ -8,10 +8,11 @@ public sealed class PlanningOptions : IValidatableObject
     public const string Section = "Autopilot:Planning";
 
     /// <summary>The most a plan may take, waiting for a pool session included; the pool cancels generation when it
-    /// passes and the loop falls back (SOP default or escalate). Size it to the model: a 7B model on CPU needs
-    /// seconds per proposal, the generated test model well under one.</summary>
-    [Range(100, 600_000)]
-    public int DeadlineMs { get; set; } = 20_000;
+    /// passes and the loop falls back (SOP default or escalate). 0 (the default) lets the pool derive it from the
+    /// model's speed measured at start-up and this prompt's length: seconds for a 7B model on CPU, about one for the
+    /// shipped model.</summary>
+    [Range(0, 600_000)]
+    public int DeadlineMs { get; set; }
 
     /// <summary>How long a plan waits for a free pool session. In an alert storm the pool's few sessions are taken;
     /// waiting longer than this would only delay the mitigation, so the SOP's safe default is used instead.</summary>
@@ -27,7 +28,7 @@ public sealed class PlanningOptions : IValidatableObject
     [Range(0.0, 2.0)]
     public double Temperature { get; set; }
 
-    /// <summary>Semantic Kernel template of the user message (variables: facts, sop_id, sop_title, sop_body, actions,
+    /// <summary>Semantic Kernel template of the user message (variables: facts, sop_id, sop_title, sop_body, sop_default, actions,
     /// route, backends, stable). Empty = the built-in one: the facts and the route.</summary>
     public string? PromptTemplate { get; set; }
 
@@ -38,6 +39,9 @@ public sealed class PlanningOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (DeadlineMs is > 0 and < 100)
+            yield return new ValidationResult(
+                $"{Section}:DeadlineMs is {DeadlineMs}; use 0 (derive it from the model's measured speed) or at least 100 ms.", [nameof(DeadlineMs)]);
         // Alert text is untrusted; only the user message may carry it, where the system prompt says it is data.
         if (SystemTemplate is { } system && system.Contains("$facts", StringComparison.Ordinal))
             yield return new ValidationResult(

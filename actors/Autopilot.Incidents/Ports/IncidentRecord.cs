@@ -74,7 +74,12 @@ public sealed record PlanRecord(
     string? ModelError,
     string? ParseError,
     int? Seed,
-    IReadOnlyList<string> AllowedActions);
+    IReadOnlyList<string> AllowedActions)
+{
+    /// <summary>Tokens the model read (system prefix included) and wrote, when the model answered.</summary>
+    public int? PromptTokens { get; init; }
+    public int? CompletionTokens { get; init; }
+}
 
 public sealed record VerificationRecord(DateTimeOffset At, bool Improved, bool Healthy, string Summary, IReadOnlyList<MetricSnapshot> Metrics);
 

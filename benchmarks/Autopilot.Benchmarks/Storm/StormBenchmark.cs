@@ -23,7 +23,7 @@ namespace Autopilot.Benchmarks.Storm;
 /// payload. Measures alert-to-change latency (first alert of a workload posted → its mitigation applied), incidents
 /// handled, changes applied, lost alerts, policy violations and peak RSS; then the same with one workload.
 /// Usage: storm [--workloads 100] [--alerts 20] [--seconds 10] [--wait 600] [--deadline-ms N] [--lease-wait-ms N]
-/// [--set Section:Key=value ...] (the deadline and lease wait override Autopilot:Planning:DeadlineMs and LeaseWaitMs,
+/// [--model file.gguf] [--set Section:Key=value ...] (default model: the shipped decision model) (the deadline and lease wait override Autopilot:Planning:DeadlineMs and LeaseWaitMs,
 /// --set any other configuration key; without them the shipped defaults apply)
 /// </summary>
 public static class StormBenchmark
@@ -31,11 +31,12 @@ public static class StormBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var workloads = Option(args, "--workloads", 100);
-        var storm = new StormSettings(Option(args, "--alerts", 20), Option(args, "--seconds", 10), Option(args, "--wait", 600),
-            OptionalOption(args, "--deadline-ms"), OptionalOption(args, "--lease-wait-ms"), Overrides(args));
         var root = FindRoot();
+        var model = TextOption(args, "--model") is { } path ? Path.GetFullPath(path) : Path.Combine(root, Autopilot.Decisions.ShippedModel.ModelPath);
+        var storm = new StormSettings(Option(args, "--alerts", 20), Option(args, "--seconds", 10), Option(args, "--wait", 600),
+            OptionalOption(args, "--deadline-ms"), OptionalOption(args, "--lease-wait-ms"), Overrides(args), model);
         Console.WriteLine($"alert storm: {workloads} workloads × {storm.Alerts} alerts in {storm.Seconds} s through POST /alertmanager " +
-                          $"({Environment.ProcessorCount} cores, tiny generated model, built-in health series)");
+                          $"({Environment.ProcessorCount} cores, model {Path.GetFileName(model)}, built-in health series)");
 
         // A server that has run for a while has its hot paths compiled at full optimisation; a fresh process spends
         // a core on (re)compiling them during its first storm. Warm up on a small storm first and measure after.
@@ -51,7 +52,7 @@ public static class StormBenchmark
     }
 
     private sealed record StormSettings(int Alerts, int Seconds, int WaitSeconds, int? DeadlineMs, int? LeaseWaitMs,
-        IReadOnlyDictionary<string, string> Overrides);
+        IReadOnlyDictionary<string, string> Overrides, string Model);
 
     private sealed record Result(int Workloads, int AlertsPosted, int Incidents, int Changes, long LostAlerts, long Recorded, int StillQueued, int DeadLetters, int Violations,
         double P50, double P99, double Max, double PeakRssMb, double PostSeconds, double CpuSeconds, int ModelProposals, int Fallbacks);
@@ -71,19 +72,24 @@ public static class StormBenchmark
         // The evaluator only records series for the health source; its own notifications go nowhere.
         var evaluator = environment.StartEvaluator(AlertRuleSettings.Fast, new Uri("http://127.0.0.1:9/"), http);
         foreach (var spec in specs) environment.Cluster.Inject(spec.Key, new ErrorRateFault("v2-5xx", spec.Versions[1].Name, 0.4));
-        var configuration = new Dictionary<string, string?>();
+        // Its own policy (no freeze windows): the same figures on any day of the week.
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Autopilot:Guardrail:PolicyDirectory"] = Path.Combine(root, "benchmarks", "Autopilot.Benchmarks", "Storm", "policies"),
+        };
         if (settings.DeadlineMs is { } deadlineMs) configuration["Autopilot:Planning:DeadlineMs"] = deadlineMs.ToString(CultureInfo.InvariantCulture);
         if (settings.LeaseWaitMs is { } leaseWaitMs) configuration["Autopilot:Planning:LeaseWaitMs"] = leaseWaitMs.ToString(CultureInfo.InvariantCulture);
         foreach (var (key, value) in settings.Overrides) configuration[key] = value;
         await using var host = await AutopilotHost.StartAsync(
-            StandaloneSettings.ForSimulator(environment, evaluator.History, state, root) with { Configuration = configuration });
+            StandaloneSettings.ForSimulator(environment, evaluator.History, state, root) with { Configuration = configuration, ModelPath = settings.Model });
         await Task.Delay(TimeSpan.FromSeconds(3)); // let the model load and a few samples accumulate
         if (warmUp)
         {
             var planning = host.Services.GetRequiredService<IOptions<PlanningOptions>>().Value;
             var pool = host.Services.GetRequiredService<IOptions<PoolOptions>>().Value;
             Console.WriteLine($"settings in effect: {pool.MaxConcurrentSessions} pool sessions; a plan waits at most {planning.LeaseWaitMs} ms " +
-                              $"for one and takes at most {planning.DeadlineMs} ms in all (past either, the SOP's safe default action is used)");
+                              $"for one and takes at most {(planning.DeadlineMs > 0 ? $"{planning.DeadlineMs} ms" : "the deadline the pool derives from the model's speed")} in all " +
+                              "(past either, the SOP's safe default action is used)");
         }
 
         var firstPosted = new Dictionary<WorkloadKey, DateTimeOffset>();
@@ -211,6 +217,14 @@ public static class StormBenchmark
         if (index + 1 < args.Length && int.TryParse(args[index + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min)
             return value;
         throw new ArgumentException($"storm: {name} needs a whole number of at least {min}.");
+    }
+
+    private static string? TextOption(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        if (index < 0) return null;
+        if (index + 1 < args.Length && File.Exists(args[index + 1])) return args[index + 1];
+        throw new ArgumentException($"storm: {name} needs an existing GGUF file.");
     }
 
     private static Dictionary<string, string> Overrides(string[] args)

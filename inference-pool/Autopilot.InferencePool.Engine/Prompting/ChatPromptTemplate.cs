@@ -1,5 +1,7 @@
 using System.Text;
 using Autopilot.InferencePool.Client;
+using LLama;
+using Microsoft.Extensions.Logging;
 
 namespace Autopilot.InferencePool.Engine.Prompting;
 
@@ -7,71 +9,97 @@ namespace Autopilot.InferencePool.Engine.Prompting;
 public sealed record RenderedPrompt(string Prefix, string Suffix);
 
 /// <summary>
-/// Renders chat messages in the model's chat format. The leading system messages render on their own, so the same
-/// system prompt gives byte-identical prefix text for every request, which is what makes prefix reuse possible.
+/// Renders chat messages in the model's chat format. "auto" takes the template from the GGUF's metadata
+/// (tokenizer.chat_template) through llama.cpp's own template support (LLamaSharp's <see cref="LLamaTemplate"/>), so the
+/// format is the one the model was trained with, not a guess from its text; "chatml" and "llama3" name llama.cpp's
+/// built-in templates; "plain" is a role-prefixed text format for models without any. The leading system messages
+/// render on their own, so the same system prompt gives byte-identical prefix text for every request, which is what
+/// makes prefix reuse possible.
 /// </summary>
 public sealed class ChatPromptTemplate
 {
     public static IReadOnlyCollection<string> Names { get; } = ["auto", "chatml", "llama3", "plain"];
 
-    private readonly Func<string, string, string> _message;
-    private readonly string _assistantHeader;
+    private readonly Func<LLamaTemplate>? _llama;
 
-    private ChatPromptTemplate(string name, string beginText, Func<string, string, string> message, string assistantHeader)
+    private ChatPromptTemplate(string name, Func<LLamaTemplate>? llama)
     {
         Name = name;
-        BeginText = beginText;
-        _message = message;
-        _assistantHeader = assistantHeader;
+        _llama = llama;
     }
 
+    /// <summary>"plain", or the llama.cpp template in use ("chatml", "llama3", or "model" for the GGUF's own).</summary>
     public string Name { get; }
 
-    /// <summary>Text the template puts first (Llama 3's begin-of-text marker); when set, no BOS token is added.</summary>
-    public string BeginText { get; }
-
-    public static ChatPromptTemplate ChatMl { get; } = new("chatml", "",
-        (role, content) => $"<|im_start|>{role}\n{content}<|im_end|>\n", "<|im_start|>assistant\n");
-
-    public static ChatPromptTemplate Llama3 { get; } = new("llama3", "<|begin_of_text|>",
-        (role, content) => $"<|start_header_id|>{role}<|end_header_id|>\n\n{content}<|eot_id|>",
-        "<|start_header_id|>assistant<|end_header_id|>\n\n");
-
     /// <summary>For models without a chat format (the generated smoke-test model).</summary>
-    public static ChatPromptTemplate Plain { get; } = new("plain", "",
-        (role, content) => $"{char.ToUpperInvariant(role[0])}{role[1..]}: {content}\n\n", "Assistant: ");
+    public static ChatPromptTemplate Plain { get; } = new("plain", null);
 
-    /// <summary>The configured template; "auto" recognises the model's own chat template text, else plain.</summary>
-    public static ChatPromptTemplate Resolve(string configured, string? modelChatTemplate) => configured switch
+    /// <summary>The configured template. "auto" uses the model's own; a model without one gets "plain" and a warning
+    /// that names the model, since a chat model prompted in the wrong format answers badly.</summary>
+    public static ChatPromptTemplate Resolve(string configured, LLamaWeights weights, string modelName, ILogger logger)
     {
-        "chatml" => ChatMl,
-        "llama3" => Llama3,
-        "plain" => Plain,
-        _ when modelChatTemplate?.Contains("<|im_start|>", StringComparison.Ordinal) == true => ChatMl,
-        _ when modelChatTemplate?.Contains("<|start_header_id|>", StringComparison.Ordinal) == true => Llama3,
-        _ => Plain,
-    };
+        switch (configured)
+        {
+            case "plain":
+                return Plain;
+            case "chatml" or "llama3":
+                return new ChatPromptTemplate(configured, () => new LLamaTemplate(configured));
+        }
+        try
+        {
+            _ = new LLamaTemplate(weights, strict: true);
+            return new ChatPromptTemplate("model", () => new LLamaTemplate(weights, strict: true));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning("Model {Model} has no chat template llama.cpp can apply ({Reason}); prompting it with the 'plain' format. " +
+                "Set InferencePool:PromptTemplate to chatml or llama3 if the model expects one of those.", modelName, e.Message);
+            return Plain;
+        }
+    }
 
     /// <exception cref="PoolRequestException">No messages, an unknown role, or nothing after the system messages.</exception>
     public RenderedPrompt Render(IReadOnlyList<PoolChatMessage> messages)
     {
         if (messages is null || messages.Count == 0)
             throw new PoolRequestException("messages", "at least one message is required.");
-        var prefix = new StringBuilder(BeginText);
-        var suffix = new StringBuilder();
-        var inPrefix = true;
+        var roles = new string[messages.Count];
+        var systemCount = -1;
         for (var i = 0; i < messages.Count; i++)
         {
-            var m = messages[i];
-            var role = m.Role?.Trim().ToLowerInvariant();
+            var role = messages[i].Role?.Trim().ToLowerInvariant();
             if (role is not ("system" or "user" or "assistant" or "tool"))
-                throw new PoolRequestException($"messages[{i}].role", $"'{m.Role}' is not a role; use system, user, assistant or tool.");
-            if (role != "system") inPrefix = false;
-            (inPrefix ? prefix : suffix).Append(_message(role, m.Content ?? ""));
+                throw new PoolRequestException($"messages[{i}].role", $"'{messages[i].Role}' is not a role; use system, user, assistant or tool.");
+            roles[i] = role;
+            if (role != "system" && systemCount < 0) systemCount = i;
         }
-        if (inPrefix)
+        if (systemCount < 0)
             throw new PoolRequestException("messages", "only system messages were given; add a user message to answer.");
-        suffix.Append(_assistantHeader);
-        return new RenderedPrompt(prefix.ToString(), suffix.ToString());
+
+        if (_llama is null)
+        {
+            var prefix = new StringBuilder();
+            var suffix = new StringBuilder();
+            for (var i = 0; i < messages.Count; i++)
+                (i < systemCount ? prefix : suffix).Append(char.ToUpperInvariant(roles[i][0])).Append(roles[i][1..]).Append(": ").Append(messages[i].Content ?? "").Append("\n\n");
+            suffix.Append("Assistant: ");
+            return new RenderedPrompt(prefix.ToString(), suffix.ToString());
+        }
+
+        var whole = Apply(roles, messages, messages.Count, addAssistant: true);
+        if (systemCount == 0) return new RenderedPrompt("", whole);
+        var shared = Apply(roles, messages, systemCount, addAssistant: false);
+        // A template that renders the system part differently once more messages follow cannot share a prefix.
+        return whole.StartsWith(shared, StringComparison.Ordinal)
+            ? new RenderedPrompt(shared, whole[shared.Length..])
+            : new RenderedPrompt("", whole);
+    }
+
+    private string Apply(string[] roles, IReadOnlyList<PoolChatMessage> messages, int count, bool addAssistant)
+    {
+        var template = _llama!();
+        for (var i = 0; i < count; i++) template.Add(roles[i], messages[i].Content ?? "");
+        template.AddAssistant = addAssistant;
+        return Encoding.UTF8.GetString(template.Apply());
     }
 }

@@ -6,11 +6,11 @@ namespace Autopilot.InferencePool.Engine.TinyModels;
 /// Writes GGUF v3 files: header, metadata key/values, tensor infos, then 32-byte aligned F32 tensor data.
 /// Only what a llama-architecture model needs; tensor dimensions are in ggml order (innermost first).
 /// </summary>
-internal sealed class GgufWriter
+public sealed class GgufWriter
 {
     public const int Alignment = 32;
 
-    private enum ValueType : uint { UInt32 = 4, Int32 = 5, Float32 = 6, String = 8, Array = 9 }
+    private enum ValueType : uint { UInt32 = 4, Int32 = 5, Float32 = 6, Bool = 7, String = 8, Array = 9 }
 
     private readonly List<(string Key, Action<BinaryWriter> Write)> _metadata = [];
     private readonly List<(string Name, ulong[] Dims, Func<float[]> Data)> _tensors = [];
@@ -18,6 +18,7 @@ internal sealed class GgufWriter
     public void Add(string key, string value) => _metadata.Add((key, w => { Type(w, ValueType.String); Str(w, value); }));
     public void Add(string key, uint value) => _metadata.Add((key, w => { Type(w, ValueType.UInt32); w.Write(value); }));
     public void Add(string key, float value) => _metadata.Add((key, w => { Type(w, ValueType.Float32); w.Write(value); }));
+    public void Add(string key, bool value) => _metadata.Add((key, w => { Type(w, ValueType.Bool); w.Write((byte)(value ? 1 : 0)); }));
 
     public void Add(string key, IReadOnlyList<string> values) => _metadata.Add((key, w =>
     {

@@ -98,7 +98,8 @@ public sealed class FactSheetBuilder
         var firing = groups.Where(g => g.Status == AlertStatus.Firing).Sum(g => g.Count);
         var resolved = groups.Where(g => g.Status == AlertStatus.Resolved).Sum(g => g.Count);
         var names = groups.Select(g => g.Name).Distinct(StringComparer.Ordinal).Count();
-        return Invariant($"workload {input.Workload} at {Time(input.Now)}; alerts firing={firing} resolved={resolved} names={names}");
+        // No clock time: every time in the sheet is relative to now ("5m ago"), and a date is tokens that decide nothing.
+        return Invariant($"workload {input.Workload}; alerts firing={firing} resolved={resolved} names={names}");
     }
 
     private static string OmittedLine(IReadOnlyCollection<Fact> dropped)
@@ -150,9 +151,12 @@ public sealed class FactSheetBuilder
             if (latest.Restarts > 0) relevance += 30;
             if (!double.IsNaN(healthyP99) && latest.P99LatencyMs > 2 * healthyP99) relevance += 30;
             if (routed.Count > 0 && !routed.Contains(latest.Version)) relevance -= 100;
+            var violations = input.Bounds?.Violations(latest) ?? [];
+            if (violations.Count > 0) relevance += 50;
 
             var line = new StringBuilder(Invariant($"version {Clip(latest.Version, MaxLabelValueShown)}"));
             line.Append(Invariant($" err={Percent(latest.ErrorRatio)} p99={Millis(latest.P99LatencyMs)} rps={Rate(latest.RequestsPerSecond)} restarts={latest.Restarts} age={Ago(input.Now, latest.At)}"));
+            if (violations.Count > 0) line.Append(" out-of-bounds ").AppendJoin(' ', violations);
             if (previous is not null)
                 line.Append(Invariant($" (before: err={Percent(previous.ErrorRatio)} p99={Millis(previous.P99LatencyMs)} rps={Rate(previous.RequestsPerSecond)} age={Ago(input.Now, previous.At)})"));
             yield return new Fact(Section.Version, relevance, latest.Version, line.ToString());
@@ -334,9 +338,6 @@ public sealed class FactSheetBuilder
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    private static string Time(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string Percent(double ratio) =>
         double.IsNaN(ratio) ? "n/a" : (ratio * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";

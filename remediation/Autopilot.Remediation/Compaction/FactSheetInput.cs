@@ -11,4 +11,28 @@ public sealed record FactSheetInput(
     IReadOnlyList<MetricSnapshot> Metrics,
     RouteState? Route,
     IReadOnlyList<string> RecentActions,
-    DateTimeOffset Now);
+    DateTimeOffset Now)
+{
+    /// <summary>What counts as healthy for one backend. When given, each version line says which of its signals is
+    /// out of bounds, so the planner (and an auditor) reads the judgement instead of re-deriving it from numbers.</summary>
+    public HealthBounds? Bounds { get; init; }
+}
+
+/// <summary>Per-backend health thresholds: error ratio and p99 at or below, restarts at or below, are in bounds.</summary>
+public sealed record HealthBounds(double MaxErrorRatio, double MaxP99LatencyMs, int MaxRestarts)
+{
+    /// <summary>The signals of one snapshot that are out of bounds, e.g. ["err>5%", "p99>1000ms"]; empty when healthy.
+    /// A backend that served no traffic has no error ratio or latency to judge.</summary>
+    public IReadOnlyList<string> Violations(MetricSnapshot snapshot)
+    {
+        var violations = new List<string>(3);
+        var serving = snapshot.RequestsPerSecond > 0;
+        if (serving && snapshot.ErrorRatio > MaxErrorRatio)
+            violations.Add("err>" + (MaxErrorRatio * 100).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + "%");
+        if (serving && snapshot.P99LatencyMs > MaxP99LatencyMs)
+            violations.Add("p99>" + MaxP99LatencyMs.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "ms");
+        if (snapshot.Restarts > MaxRestarts)
+            violations.Add("restarts>" + MaxRestarts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return violations;
+    }
+}

@@ -91,6 +91,8 @@ public static partial class ScenarioLoader
             foreach (var backend in final.Keys.Where(k => versions.All(v => v.Name != k)))
                 problems.Add($"expect.final_weights: '{backend}' is not a version of the workload");
         }
+        if (expect.Prescribed is { } prescribed && !Autopilot.Remediation.Proposals.ActionNames.All.Contains(prescribed))
+            problems.Add($"expect.prescribed: '{prescribed}' is not an action; valid: {string.Join(", ", Autopilot.Remediation.Proposals.ActionNames.All)}");
         if (expect.Restored && applied.Count == 0) problems.Add("expect.restored: a restore needs a change to restore from (expect.applied is empty)");
 
         var timeout = DurationOrDefault(file.Timeout, "timeout", TimeSpan.FromSeconds(120), problems);
@@ -101,7 +103,7 @@ public static partial class ScenarioLoader
             file.Sop ?? "",
             workload,
             faults,
-            new ScenarioExpectation(alert, applied, expect.Escalated, expect.Restored, expect.FinalWeights),
+            new ScenarioExpectation(alert, applied, expect.Escalated, expect.Restored, expect.FinalWeights, expect.Prescribed, expect.ReasonNames ?? []),
             timeout,
             source);
     }
@@ -251,5 +253,7 @@ public static partial class ScenarioLoader
         public bool Escalated { get; set; }
         public bool Restored { get; set; }
         public Dictionary<string, int>? FinalWeights { get; set; }
+        public string? Prescribed { get; set; }
+        public List<string>? ReasonNames { get; set; }
     }
 }

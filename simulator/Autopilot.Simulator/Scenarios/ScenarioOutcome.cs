@@ -2,6 +2,9 @@ using Autopilot.Remediation.Routing;
 
 namespace Autopilot.Simulator.Scenarios;
 
+/// <summary>The first proposal of the scenario's incident: its action, who wrote it (Model, SopDefault, Fallback), why.</summary>
+public sealed record PlannedProposal(string Action, string Source, string Reason);
+
 /// <summary>What actually happened during a scenario run, gathered from the incident's audit trail and the route.</summary>
 public sealed record ScenarioOutcome(
     IReadOnlyList<string> AlertsReceived,
@@ -9,7 +12,8 @@ public sealed record ScenarioOutcome(
     bool Escalated,
     bool RestoreCompleted,
     IReadOnlyList<BackendWeight> FinalWeights,
-    IReadOnlyList<string> PolicyBreaches)
+    IReadOnlyList<string> PolicyBreaches,
+    PlannedProposal? FirstProposal = null)
 {
     /// <summary>Every way the outcome misses the scenario's expectation; empty when it passed.</summary>
     public IReadOnlyList<string> Check(ScenarioExpectation expect)
@@ -31,6 +35,18 @@ public sealed record ScenarioOutcome(
                 misses.Add($"final weights are {Weights(FinalWeights)}, expected {string.Join(", ", final.Select(f => $"{f.Key}={f.Value}"))}");
         }
         misses.AddRange(PolicyBreaches.Select(b => "policy broken: " + b));
+        if (expect.Prescribed is { } prescribed)
+        {
+            if (FirstProposal is not { } first)
+                misses.Add($"no proposal was planned (the SOP prescribes {prescribed})");
+            else
+            {
+                if (first.Source != "Model") misses.Add($"the first proposal came from {first.Source}, not the model ({first.Reason})");
+                if (first.Action != prescribed) misses.Add($"the model proposed {first.Action}; the SOP prescribes {prescribed}");
+                var unnamed = (expect.ReasonNames ?? []).Where(n => !first.Reason.Contains(n, StringComparison.OrdinalIgnoreCase)).ToList();
+                if (unnamed.Count > 0) misses.Add($"the reason \"{first.Reason}\" does not name {List(unnamed)}");
+            }
+        }
         return misses;
     }
 

@@ -1,3 +1,4 @@
+using Autopilot.Decisions;
 using System.Collections.Concurrent;
 using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents.Ports;
@@ -18,7 +19,8 @@ public sealed record ScenarioRunOptions
 
     public required string StateDirectory { get; init; }
 
-    public string ModelPath { get; init; } = "builtin:tiny";
+    /// <summary>A GGUF file or "builtin:tiny"; null = the shipped decision model under <see cref="ContentRoot"/>.</summary>
+    public string? ModelPath { get; init; }
 
     public bool WithPrometheus { get; init; }
 
@@ -51,7 +53,7 @@ public static class ScenarioRunner
 
         var settings = StandaloneSettings.ForSimulator(environment, evaluator?.History, options.StateDirectory, options.ContentRoot) with
         {
-            ModelPath = options.ModelPath,
+            ModelPath = options.ModelPath ?? Path.Combine(options.ContentRoot, ShippedModel.ModelPath),
             PrometheusUrl = stack?.PrometheusUrl,
             Configuration = options.Configuration,
         };
@@ -154,7 +156,9 @@ public static class ScenarioRunner
                 records.Any(r => r.Escalations.Count > 0),
                 records.Any(r => r.Restore is { Completed: true }),
                 weights,
-                Breaches(guardrail, weights));
+                Breaches(guardrail, weights),
+                records.OrderBy(r => r.OpenedAt).Where(r => r is { Plan: not null, Proposal: not null })
+                    .Select(r => new PlannedProposal(r.Proposal!.Action, r.Plan!.Source.ToString(), r.Proposal.Reason)).FirstOrDefault());
         }
 
         /// <summary>A change applied without an allowing verdict, or weights that are not percentages summing to 100.</summary>

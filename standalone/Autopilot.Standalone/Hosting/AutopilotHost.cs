@@ -149,16 +149,12 @@ public sealed class AutopilotHost : IAsyncDisposable
             ["GatewayBridge:Kubernetes:Token"] = settings.KubernetesToken,
             ["InferencePool:ModelPath"] = settings.ModelPath,
             ["InferencePool:ModelCacheDirectory"] = Path.Combine(state.Root, "models"),
-            ["InferencePool:ContextSize"] = "4096",
-            ["InferencePool:MaxConcurrentSessions"] = "2",
+            ["InferencePool:ContextSize"] = "2048",
+            ["InferencePool:MaxConcurrentSessions"] = "8",
             ["InferencePool:KvCacheBudgetMb"] = "2048",
             ["Autopilot:Health:Window"] = $"{(int)settings.Rules.RateWindow.TotalSeconds}s",
         };
         if (settings.PrometheusUrl is { } prometheus) values["Autopilot:Health:PrometheusUrl"] = prometheus.ToString().TrimEnd('/');
-        // The generated models answer in about a second; a plan they have not finished in 3 s is stuck behind other
-        // work, and the SOP's safe default mitigates sooner. A real model file keeps the 20 s default.
-        if (settings.ModelPath.StartsWith(PoolOptions.BuiltinPrefix, StringComparison.Ordinal))
-            values["Autopilot:Planning:DeadlineMs"] = "3000";
         return values;
     }
 

@@ -18,15 +18,11 @@ public sealed class StandaloneDefaultsTests
         }, state);
     }
 
-    [Fact]
-    public void A_generated_model_gets_a_short_planning_deadline()
+    [Theory]
+    [InlineData("builtin:tiny")]
+    [InlineData("/models/qwen2.5-7b-instruct-q4_k_m.gguf")]
+    public void The_planning_deadline_is_left_to_the_pool_to_derive_from_the_model_speed(string model)
     {
-        Assert.Equal("3000", Defaults("builtin:tiny")["Autopilot:Planning:DeadlineMs"]);
-    }
-
-    [Fact]
-    public void A_model_file_keeps_the_planning_deadline_of_the_incident_options()
-    {
-        Assert.False(Defaults("/models/qwen2.5-7b-instruct-q4_k_m.gguf").ContainsKey("Autopilot:Planning:DeadlineMs"));
+        Assert.False(Defaults(model).ContainsKey("Autopilot:Planning:DeadlineMs"));
     }
 }
