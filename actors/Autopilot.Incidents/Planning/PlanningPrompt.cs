@@ -59,7 +59,7 @@ public sealed class PlanningPrompt
     {
         var sop = request.Sop?.Sop ?? throw new ArgumentException("A plan needs a matching SOP.", nameof(request));
         var allowed = AllowedFor(request);
-        var context = request.Context ?? new ProposalContext("", [], null);
+        var context = (request.Context ?? new ProposalContext("", [], null)) with { Subjects = SubjectsOf(request) };
         var grammar = ProposalGrammar.Build(allowed, context);
         var weights = context.CurrentWeights;
         var arguments = new KernelArguments
@@ -79,6 +79,16 @@ public sealed class PlanningPrompt
         var user = await _template.RenderAsync(_kernel, arguments, ct);
         return new RenderedPlanPrompt(system, user, grammar, allowed, context);
     }
+
+    /// <summary>Label keys whose values name what an incident is about, besides the route's backends.</summary>
+    private static readonly string[] SubjectLabels = ["version", "dependency", "certificate", "flapping_alert", "workload", "service", "deployment", "app"];
+
+    /// <summary>What a reason may be about: the route's backends and the things the alerts name (a version, a
+    /// dependency, a certificate, a flapping alert, the workload). The grammar makes every reason start with one.</summary>
+    public static IReadOnlyList<string> SubjectsOf(PlanRequest request) =>
+        [.. (request.Context?.Backends ?? [])
+            .Concat(request.Alerts.SelectMany(a => SubjectLabels.Select(a.Label)).OfType<string>())
+            .Distinct(StringComparer.Ordinal)];
 
     private static IPromptTemplate Template(string? configured, string fallback) =>
         new KernelPromptTemplateFactory().Create(new PromptTemplateConfig(string.IsNullOrWhiteSpace(configured) ? fallback : configured)

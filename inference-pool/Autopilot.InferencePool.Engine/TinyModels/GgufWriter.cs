@@ -38,6 +38,18 @@ public sealed class GgufWriter
         foreach (var v in values) w.Write(v);
     }));
 
+    /// <summary>The llama hyperparameters llama.cpp reads to build the graph (RoPE over the whole head).</summary>
+    public void AddLlamaShape(int contextLength, int embedding, int layers, int feedForward, int heads, int kvHeads)
+    {
+        Add("llama.context_length", (uint)contextLength);
+        Add("llama.embedding_length", (uint)embedding);
+        Add("llama.block_count", (uint)layers);
+        Add("llama.feed_forward_length", (uint)feedForward);
+        Add("llama.attention.head_count", (uint)heads);
+        Add("llama.attention.head_count_kv", (uint)kvHeads);
+        Add("llama.rope.dimension_count", (uint)(embedding / heads));
+    }
+
     /// <summary>A tensor whose data is produced when written, so large models never sit in memory twice.</summary>
     public void AddTensor(string name, ulong[] dims, Func<float[]> data) => _tensors.Add((name, dims, data));
 

@@ -67,13 +67,7 @@ public static class TinyModel
         gguf.Add("general.architecture", "llama");
         gguf.Add("general.name", spec.Name);
         gguf.Add("general.alignment", (uint)GgufWriter.Alignment);
-        gguf.Add("llama.context_length", (uint)spec.ContextLength);
-        gguf.Add("llama.embedding_length", (uint)spec.Embedding);
-        gguf.Add("llama.block_count", (uint)spec.Layers);
-        gguf.Add("llama.feed_forward_length", (uint)spec.FeedForward);
-        gguf.Add("llama.attention.head_count", (uint)spec.Heads);
-        gguf.Add("llama.attention.head_count_kv", (uint)spec.KvHeads);
-        gguf.Add("llama.rope.dimension_count", (uint)headSize);
+        gguf.AddLlamaShape(spec.ContextLength, spec.Embedding, spec.Layers, spec.FeedForward, spec.Heads, spec.KvHeads);
         gguf.Add("llama.attention.layer_norm_rms_epsilon", 1e-5f);
         gguf.Add("tokenizer.ggml.model", "llama");
         gguf.Add("tokenizer.ggml.tokens", vocabulary.Select(t => t.Text).ToList());

@@ -28,7 +28,10 @@ internal sealed class CaseDraft
             Weights[0] = 100 - perCanary * (Versions.Count - 1);
         }
         TotalRps = random.Next(4) == 0 ? random.Next(5, 60) : random.Next(60, 1500);
-        Health = Versions.Select((v, i) => new BackendHealth(v, Healthy.Errors(random), Healthy.Latency(random), TotalRps * Weights[i] / 100.0, 0)).ToArray();
+        // Healthy versions answer about as fast as each other: a p99 twice the stable's is a fault of its own.
+        var stableLatency = Healthy.Latency(random);
+        Health = Versions.Select((v, i) => new BackendHealth(v, Healthy.Errors(random),
+            i == 0 ? stableLatency : Math.Round(stableLatency * (0.8 + random.NextDouble() * 0.5)), TotalRps * Weights[i] / 100.0, 0)).ToArray();
     }
 
     public CaseNames Names { get; }

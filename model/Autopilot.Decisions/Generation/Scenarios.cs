@@ -31,24 +31,24 @@ internal static class Scenarios
         {
             // Stale or forged: the backend the alert names is healthy now.
             return d.Build(id, sop, "alert not confirmed by the canary's own error ratio", Expect([ActionNames.Escalate, ActionNames.NoAction], faulty),
-                new Escalate($"{faulty} err={Percent(d.Of(faulty).ErrorRatio)} within bounds; alert not confirmed"));
+                new Escalate($"{faulty} err within bounds; alert not confirmed"));
         }
         if (variant >= 7)
         {
             d.Of(d.Stable).ErrorRatio = Math.Round(0.06 + r.NextDouble() * 0.6, 3);
             return d.Build(id, sop, "the stable backend fails too: not a canary problem", Expect([ActionNames.Escalate], d.Stable, "err"),
-                new Escalate($"stable {d.Stable} err={Percent(d.Of(d.Stable).ErrorRatio)} too; not a canary fault"));
+                new Escalate($"{d.Stable} (stable) err out of bounds too; not a canary fault"));
         }
         if (variant == 6 && r.Next(2) == 0)
         {
             d.RouteUnreadable = true;
             return d.Build(id, sop, "route unreadable: only escalation is possible", Expect([ActionNames.Escalate], faulty),
-                new Escalate($"{faulty} err={Percent(d.Of(faulty).ErrorRatio)}; route unknown"));
+                new Escalate($"{faulty} err out of bounds; route unknown"));
         }
         return d.Build(id, sop, "canary fails, stable healthy", Expect([ActionNames.RollbackCanary, ActionNames.ShiftTraffic], faulty, "err") with
         {
             Weights = new Dictionary<string, WeightBound> { [faulty] = new(Max: Math.Max(0, d.WeightOf(faulty) - 1)) },
-        }, new RollbackCanary(d.Route, $"{faulty} err={Percent(d.Of(faulty).ErrorRatio)} > 5%"));
+        }, new RollbackCanary(d.Route, $"{faulty} err out of bounds (>5%)"));
     }
 
     public static DecisionCase LatencyRegression(CaseDraft d, Random r, string id)
@@ -62,7 +62,7 @@ internal static class Scenarios
         {
             d.AddAlert("CanaryLatencyRegression", "warning", Version(canary), summary ?? $"{canary} of {d.Workload} p99 latency is {r.Next(500, 900)} ms");
             return d.Build(id, sop, "alert not confirmed: the canary is as fast as stable", Expect([ActionNames.Escalate, ActionNames.NoAction], canary),
-                new Escalate($"{canary} p99={Millis(d.Of(canary).P99Ms)} within bounds; alert not confirmed"));
+                new Escalate($"{canary} p99 within bounds; alert not confirmed"));
         }
         if (variant == 8)
         {
@@ -70,7 +70,7 @@ internal static class Scenarios
             d.Of(canary).P99Ms = r.Next(1100, 4000);
             d.AddAlert("CanaryLatencyRegression", "warning", Version(canary), summary ?? $"{canary} of {d.Workload} p99 latency is {d.Of(canary).P99Ms:0} ms");
             return d.Build(id, sop, "stable is slow too", Expect([ActionNames.Escalate], d.Stable, "p99"),
-                new Escalate($"stable {d.Stable} p99={Millis(stable.P99Ms)} too; not a canary fault"));
+                new Escalate($"{d.Stable} (stable) p99 out of bounds too; not a canary fault"));
         }
         if (variant >= 5)
         {
@@ -79,7 +79,7 @@ internal static class Scenarios
             return d.Build(id, sop, "canary p99 above the SLO: roll back", Expect([ActionNames.RollbackCanary, ActionNames.ShiftTraffic], canary, "p99") with
             {
                 Weights = new Dictionary<string, WeightBound> { [canary] = new(Max: Math.Max(0, d.WeightOf(canary) - 1)) },
-            }, new RollbackCanary(d.Route, $"{canary} p99={Millis(d.Of(canary).P99Ms)} > 1000ms"));
+            }, new RollbackCanary(d.Route, $"{canary} p99 out of bounds (>1000ms)"));
         }
         stable.P99Ms = Math.Min(stable.P99Ms, 300);
         d.Of(canary).P99Ms = r.Next((int)(2.2 * stable.P99Ms), 1000);
@@ -89,7 +89,7 @@ internal static class Scenarios
         return d.Build(id, sop, "canary slower than stable, under the SLO: shift a step", Expect([ActionNames.ShiftTraffic, ActionNames.RollbackCanary], canary, "p99") with
         {
             Weights = new Dictionary<string, WeightBound> { [canary] = new(Max: Math.Max(0, d.WeightOf(canary) - 1)) },
-        }, new ShiftTraffic(d.Route, weights, $"{canary} p99={Millis(d.Of(canary).P99Ms)} vs stable {Millis(stable.P99Ms)}"));
+        }, new ShiftTraffic(d.Route, weights, $"{canary} p99 over 2x stable; shift a step"));
     }
 
     public static DecisionCase CrashLoop(CaseDraft d, Random r, string id)
@@ -104,17 +104,25 @@ internal static class Scenarios
         if (variant == 9)
         {
             return d.Build(id, sop, "alert not confirmed: restarts within bounds", Expect([ActionNames.Escalate, ActionNames.NoAction], crashing),
-                new Escalate($"{crashing} restarts={d.Of(crashing).Restarts} within bounds; alert not confirmed"));
+                new Escalate($"{crashing} restarts within bounds; alert not confirmed"));
         }
         if (r.Next(2) == 0) d.Of(crashing).ErrorRatio = Math.Round(0.06 + r.NextDouble() * 0.5, 3);
         if (crashing == d.Stable)
             return d.Build(id, sop, "the stable backend crash-loops: isolating it is a human decision", Expect([ActionNames.Escalate], crashing, "restarts"),
-                new Escalate($"stable {crashing} restarts={d.Of(crashing).Restarts}; needs a human"));
-        return d.Build(id, sop, "a canary crash-loops: isolate it", Expect([ActionNames.IsolateBackend, ActionNames.RollbackCanary], crashing, "restarts") with
+                new Escalate($"{crashing} (stable) restarts out of bounds; needs a human"));
+        // With one canary, rolling back is the same traffic change as isolating it and needs no approval; with more,
+        // only isolating the crashing one keeps the healthy canaries serving.
+        if (d.Versions.Count == 2)
+            return d.Build(id, sop, "the canary crash-loops: roll back", Expect([ActionNames.RollbackCanary, ActionNames.IsolateBackend], crashing, "restarts") with
+            {
+                Isolate = [crashing],
+                Weights = new Dictionary<string, WeightBound> { [crashing] = new(Max: 0) },
+            }, new RollbackCanary(d.Route, $"{crashing} restarts out of bounds; crash-looping"));
+        return d.Build(id, sop, "one of several canaries crash-loops: isolate it", Expect([ActionNames.IsolateBackend, ActionNames.RollbackCanary], crashing, "restarts") with
         {
             Isolate = [crashing],
             Weights = new Dictionary<string, WeightBound> { [crashing] = new(Max: 0) },
-        }, new IsolateBackend(d.Route, crashing, $"{crashing} restarts={d.Of(crashing).Restarts} crash-looping"));
+        }, new IsolateBackend(d.Route, crashing, $"{crashing} restarts out of bounds; crash-looping"));
     }
 
     public static DecisionCase Surge(CaseDraft d, Random r, string id)
@@ -132,22 +140,21 @@ internal static class Scenarios
             : $"{d.Workload} receives {rps} requests/s");
         if (variant == 9)
             return d.Build(id, sop, "alert not confirmed: traffic at its usual level", Expect([ActionNames.Escalate, ActionNames.NoAction], "rps"),
-                new Escalate($"rps={rps} near the 1h average {average}; alert not confirmed"));
+                new Escalate($"{d.Service} rps at its usual rate; alert not confirmed"));
         // The SOP: start from the hour's average × 1.5; without it, shed a good part of the surge.
         var limit = Math.Clamp((int)Math.Round((withAverage ? average * 1.5 : d.TotalRps * 0.6) / 10) * 10, 50, 2000);
         return d.Build(id, sop, "surge well above the usual rate: rate limit", Expect([ActionNames.SetRateLimit], "rps") with
         {
             RequestsPerSecond = new RateBound(50, Math.Clamp((int)d.TotalRps - 1, 50, 2000)),
-        }, new SetRateLimit(d.Route, limit, withAverage ? $"rps={rps} vs 1h average {average}; limit {limit}" : $"rps={rps} above capacity; limit {limit}"));
+        }, new SetRateLimit(d.Route, limit, withAverage ? $"{d.Service} rps over 1.5x the hour's average; limit {limit}" : $"{d.Service} rps over capacity; limit {limit}"));
     }
 
     public static DecisionCase AllVersions(CaseDraft d, Random r, string id)
     {
         foreach (var h in d.Health) h.ErrorRatio = Math.Round(0.08 + r.NextDouble() * 0.85, 3);
         d.AddAlert("AllVersionsFailing", "critical", null, r.Next(2) == 0 ? "Every version of the workload returns 5xx" : $"All versions of {d.Workload} are failing");
-        var list = string.Join(", ", d.Health.Take(2).Select(h => $"{h.Version} err={Percent(h.ErrorRatio)}"));
         return d.Build(id, "all-versions-failing", "every version fails: escalate", Expect([ActionNames.Escalate], d.Stable, "err"),
-            new Escalate($"all versions failing: {list}"));
+            new Escalate($"{d.Stable} (stable) and every other version err out of bounds; all versions failing"));
     }
 
     public static DecisionCase Dependency(CaseDraft d, Random r, string id)
@@ -157,7 +164,7 @@ internal static class Scenarios
         d.AddAlert("DependencyOutage", "critical", new Dictionary<string, string> { ["dependency"] = dependency },
             r.Next(2) == 0 ? $"{dependency} unreachable" : $"Dependency {dependency} of {d.Workload} is down");
         return d.Build(id, "dependency-outage", "a shared dependency is down: rerouting cannot help", Expect([ActionNames.Escalate], dependency),
-            new Escalate($"dependency {dependency} down; rerouting cannot help"));
+            new Escalate($"{dependency} down; rerouting cannot help"));
     }
 
     public static DecisionCase Certificate(CaseDraft d, Random r, string id)
@@ -168,12 +175,12 @@ internal static class Scenarios
             // As the simulator's rule says it: the workload's serving certificate, no host label.
             d.AddAlert("CertificateExpiringSoon", "warning", null, $"The serving certificate of {d.Workload} expires in {days}.00:00:00");
             return d.Build(id, "certificate-expiring-soon", "certificate renewal is a human task", Expect([ActionNames.Escalate], d.Service),
-                new Escalate($"certificate of {d.Workload} expires in {days}d; renew it"));
+                new Escalate($"{d.Service} certificate expires soon; renew it"));
         }
         var host = d.Names.Host(d.Service);
         d.AddAlert("CertificateExpiringSoon", "warning", new Dictionary<string, string> { ["certificate"] = host }, $"Certificate for {host} expires in {days} days");
         return d.Build(id, "certificate-expiring-soon", "certificate renewal is a human task", Expect([ActionNames.Escalate], host),
-            new Escalate($"certificate {host} expires in {days}d; renew it"));
+            new Escalate($"{host} certificate expires soon; renew it"));
     }
 
     public static DecisionCase Flapping(CaseDraft d, Random r, string id)

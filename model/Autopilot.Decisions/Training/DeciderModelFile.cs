@@ -33,13 +33,7 @@ public static class DeciderModelFile
         gguf.Add("general.name", Name);
         gguf.Add("general.alignment", (uint)GgufWriter.Alignment);
         gguf.Add("general.file_type", 0u);
-        gguf.Add("llama.context_length", (uint)shape.ContextLength);
-        gguf.Add("llama.embedding_length", (uint)shape.Embedding);
-        gguf.Add("llama.block_count", (uint)shape.Layers);
-        gguf.Add("llama.feed_forward_length", (uint)shape.FeedForward);
-        gguf.Add("llama.attention.head_count", (uint)shape.Heads);
-        gguf.Add("llama.attention.head_count_kv", (uint)shape.Heads);
-        gguf.Add("llama.rope.dimension_count", (uint)(shape.Embedding / shape.Heads));
+        gguf.AddLlamaShape(shape.ContextLength, shape.Embedding, shape.Layers, shape.FeedForward, shape.Heads, shape.Heads);
         gguf.Add("llama.rope.freq_base", 10000f);
         gguf.Add("llama.attention.layer_norm_rms_epsilon", 1e-5f);
         gguf.Add("llama.vocab_size", (uint)tokens.Count);

@@ -27,6 +27,9 @@ public sealed record RenderedCase(string Id, string System, string User, string 
 /// </summary>
 public sealed class TrainingSet(string sopDirectory, string workDirectory)
 {
+    /// <summary>What every answer starts with before its action (the proposal wire form).</summary>
+    public const string DecisionPrefix = "{\"action\":\"";
+
     public async Task<IReadOnlyList<RenderedCase>> RenderAsync(IReadOnlyList<DecisionCase> cases, CancellationToken ct)
     {
         using var sops = SqliteSopIndex.Open(sopDirectory, Path.Combine(workDirectory, "sop-index.db"));
@@ -54,14 +57,17 @@ public sealed class TrainingSet(string sopDirectory, string workDirectory)
         if (encoder.TemplateName != "model")
             throw new InvalidOperationException($"{modelPath} has no chat template llama.cpp can apply; the trainer needs the model's own.");
         var end = encoder.Tokenize(DeciderVocabulary.ImEnd, addBos: false);
+        // The action is the decision; its token follows this prefix of every answer, and training weights it.
+        var head = encoder.Tokenize(DecisionPrefix, addBos: false);
         var lengths = new List<int>(cases.Count);
         using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false)) { NewLine = "\n" };
         foreach (var c in cases)
         {
             var prompt = encoder.Encode([new PoolChatMessage("system", c.System), new PoolChatMessage("user", c.User)]);
-            var tokens = prompt.PrefixTokens.Concat(prompt.SuffixTokens).Concat(encoder.Tokenize(c.Target, addBos: false)).Concat(end)
-                .Select(t => (int)t).ToArray();
-            writer.WriteLine(JsonSerializer.Serialize(new { tokens, prompt = prompt.Count }));
+            var answer = encoder.Tokenize(c.Target, addBos: false);
+            var tokens = prompt.PrefixTokens.Concat(prompt.SuffixTokens).Concat(answer).Concat(end).Select(t => (int)t).ToArray();
+            int? decision = answer.Length > head.Length && answer.AsSpan(0, head.Length).SequenceEqual(head) ? prompt.Count + head.Length : null;
+            writer.WriteLine(JsonSerializer.Serialize(new { tokens, prompt = prompt.Count, decision }));
             lengths.Add(prompt.Count);
         }
         return lengths;

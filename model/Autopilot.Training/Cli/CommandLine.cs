@@ -15,7 +15,7 @@ internal static class CommandLine
         usage:
           autopilot-trainer train --model init.gguf --out trained.gguf --train train.jsonl [--valid valid.jsonl]
                                   [--epochs 3] [--lr 1e-3] [--min-lr-ratio 0.1] [--warmup 50] [--threads 2] [--seed 1]
-                                  [--window 512] [--max-steps 0] [--loss completion|all] [--extra-rows 0]
+                                  [--window 512] [--max-steps 0] [--loss completion|all] [--extra-rows 0] [--decision-weight 1]
           autopilot-trainer loss  --model some.gguf --data batch.jsonl [--window 512] [--threads 2] [--loss completion|all]
         """;
 
@@ -23,7 +23,7 @@ internal static class CommandLine
     public const int MaxWindow = 8192;
 
     private static readonly string[] TrainFlags =
-        ["model", "out", "train", "valid", "epochs", "lr", "min-lr-ratio", "warmup", "threads", "seed", "window", "max-steps", "loss", "extra-rows"];
+        ["model", "out", "train", "valid", "epochs", "lr", "min-lr-ratio", "warmup", "threads", "seed", "window", "max-steps", "loss", "extra-rows", "decision-weight"];
     private static readonly string[] LossFlags = ["model", "data", "window", "threads", "loss"];
 
     public static object Parse(IReadOnlyList<string> args)
@@ -53,7 +53,8 @@ internal static class CommandLine
         Window: Int(flags, "window", 512, min: 1, max: MaxWindow),
         MaxSteps: Long(flags, "max-steps", 0, min: 0),
         Loss: Scope(flags),
-        ExtraRows: Int(flags, "extra-rows", 0, min: 0, max: MaxWindow));
+        ExtraRows: Int(flags, "extra-rows", 0, min: 0, max: MaxWindow),
+        DecisionWeight: Int(flags, "decision-weight", 1, min: 1, max: 1000));
 
     private static LossSettings ParseLoss(Dictionary<string, string> flags) => new(
         Model: Required(flags, "model"),

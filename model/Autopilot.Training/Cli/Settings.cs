@@ -15,7 +15,8 @@ internal sealed record TrainSettings(
     int Window,
     long MaxSteps,
     LossScope Loss,
-    int ExtraRows = 0);
+    int ExtraRows = 0,
+    int DecisionWeight = 1);
 
 /// <summary>Settings of <c>autopilot-trainer loss</c>.</summary>
 internal sealed record LossSettings(string Model, string Data, int Window, int Threads, LossScope Loss);

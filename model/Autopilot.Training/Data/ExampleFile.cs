@@ -3,7 +3,9 @@ using System.Text.Json;
 namespace Autopilot.Training;
 
 /// <summary>
-/// Reads JSON-lines example files: one <c>{"tokens":[1,57,...],"prompt":123}</c> per line, blank lines ignored.
+/// Reads JSON-lines example files: one <c>{"tokens":[1,57,...],"prompt":123}</c> per line, blank lines ignored; an
+/// optional <c>"decision":N</c> names the index of the token that carries the decision (the action), which training
+/// can weight above the rest.
 /// Every line is checked (ids inside the vocabulary, prompt inside the example) and a bad one is reported by
 /// file and line number, because a silently mangled example would train the model on garbage.
 /// </summary>
@@ -52,6 +54,13 @@ internal static class ExampleFile
         var prompt = promptElement.GetInt32();
         if (prompt < 0 || prompt > tokens.Length)
             throw new FormatException($"prompt {prompt} is outside 0..{tokens.Length} (the token count)");
-        return new TrainingExample(tokens, prompt);
+        int? decision = null;
+        if (root.TryGetProperty("decision", out var decisionElement))
+        {
+            decision = decisionElement.GetInt32();
+            if (decision < Math.Max(prompt, 1) || decision >= tokens.Length)
+                throw new FormatException($"decision {decision} is outside the completion ({prompt}..{tokens.Length - 1})");
+        }
+        return new TrainingExample(tokens, prompt) { DecisionToken = decision };
     }
 }

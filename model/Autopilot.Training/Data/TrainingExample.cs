@@ -15,6 +15,9 @@ internal enum LossScope
 /// </summary>
 internal sealed record TrainingExample(int[] Tokens, int PromptLength)
 {
+    /// <summary>Index of the token that carries the decision, when the data names one.</summary>
+    public int? DecisionToken { get; init; }
+
     /// <summary>
     /// Positions the model processes: every token but the last, whose prediction nothing would check. Input slot i
     /// predicts token i + 1.

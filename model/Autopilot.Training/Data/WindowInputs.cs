@@ -20,6 +20,7 @@ internal sealed class WindowInputs
 {
     private readonly List<(int Slot, int Target, bool Copy)> _uncounted = [];
     private readonly HashSet<int> _seen = [];
+    private readonly List<(int Slot, int Target)> _decisions = [];
 
     public WindowInputs(int window, int rows)
     {
@@ -47,8 +48,11 @@ internal sealed class WindowInputs
     /// <summary>Input slots holding example tokens (the rest is padding).</summary>
     public int UsedSlots { get; private set; }
 
-    public void Fill(IReadOnlyList<TrainingExample> examples, int[] window, LossScope scope)
+    /// <param name="decisionWeight">How many times each example's decision prediction is trained (1 = like any token):
+    /// the repeats fill spare rows before the copy events do, so one wrong action costs what a wrong sentence does.</param>
+    public void Fill(IReadOnlyList<TrainingExample> examples, int[] window, LossScope scope, int decisionWeight = 1)
     {
+        _decisions.Clear();
         Mask.AsSpan().Fill(float.NegativeInfinity);
         _uncounted.Clear();
         int offset = 0, row = 0;
@@ -58,6 +62,8 @@ internal sealed class WindowInputs
             var length = example.InputLength;
             if (offset + length > Window) throw new ArgumentException($"window holds more than {Window} input slots");
             var firstCounted = example.FirstCountedSlot(scope);
+            if (example.DecisionToken is { } decision)
+                _decisions.Add((offset + decision - 1, example.Tokens[decision]));
             _seen.Clear();
             for (var i = 0; i < length; i++)
             {
@@ -87,6 +93,9 @@ internal sealed class WindowInputs
             Positions[slot] = 0;
             Mask[slot * Window + slot] = 0f;
         }
+        for (var repeat = 1; repeat < decisionWeight; repeat++)
+            foreach (var (slot, target) in _decisions)
+                if (row < RowCount) (Rows[row], Targets[row++]) = (slot, target);
         var fillers = _uncounted.OrderByDescending(u => u.Copy).ThenByDescending(u => u.Slot).ToList();
         for (var i = 0; row < RowCount && i < fillers.Count; i++, row++)
             (Rows[row], Targets[row]) = (fillers[i].Slot, fillers[i].Target);

@@ -52,7 +52,7 @@ internal static class TrainCommand
             foreach (var window in plan.Epochs[epoch])
             {
                 var stepClock = Stopwatch.StartNew();
-                inputs.Fill(train.Examples, window, settings.Loss);
+                inputs.Fill(train.Examples, window, settings.Loss, settings.DecisionWeight);
                 var score = graph.Run(inputs, train: true, schedule.At(step));
                 trainSeconds += stepClock.Elapsed.TotalSeconds;
                 tokens += inputs.UsedSlots;

@@ -10,7 +10,8 @@ namespace Autopilot.Remediation.Compaction;
 /// line-per-fact text that fits a token budget. Facts are ranked by how much they matter to the next
 /// decision; the lowest-ranked whole facts are dropped (and counted) until the sheet fits, so a
 /// 5,000-alert storm and a single alert both produce a sheet the model can read. Same input, same
-/// text: every ordering has a total tie-break and numbers use the invariant culture.
+/// text: every ordering has a total tie-break and numbers use the invariant culture. (One file of ~400 lines on
+/// purpose: every section's ranking feeds the one budget loop through the private Fact type.)
 /// </summary>
 public sealed class FactSheetBuilder
 {
@@ -49,12 +50,15 @@ public sealed class FactSheetBuilder
         var alertGroups = GroupAlerts(input);
         var facts = new List<Fact>();
         if (input.Route is { } route) facts.AddRange(RouteFacts(route));
-        facts.AddRange(VersionFacts(input));
+        var latest = input.Metrics.GroupBy(m => m.Version, StringComparer.Ordinal)
+            .Select(g => g.OrderByDescending(m => m.At).ThenBy(m => m.ErrorRatio).First()).ToList();
+        var judged = input.Bounds?.Judge(latest, input.Route?.StableBackend);
+        facts.AddRange(VersionFacts(input, judged));
         facts.AddRange(alertGroups.Select(g => AlertFact(g, input)));
         facts.AddRange(ActionFacts(input.RecentActions));
         facts.Sort(Fact.ByRank);
 
-        var header = Header(input, alertGroups);
+        var header = Header(input, alertGroups, judged);
         var reserve = _counter.Count(OmittedLine(facts)) + 1;
         var used = _counter.Count(header) + 1 + reserve;
         var included = new List<Fact>();
@@ -93,13 +97,20 @@ public sealed class FactSheetBuilder
         return text.ToString();
     }
 
-    private static string Header(FactSheetInput input, List<AlertGroup> groups)
+    /// <summary>The first lines, never dropped: what the sheet is about and, when health bounds are known, which
+    /// backends are out of bounds: the measurement every decision starts from (an alert the metrics do not confirm
+    /// reads "out-of-bounds none").</summary>
+    private static string Header(FactSheetInput input, List<AlertGroup> groups, IReadOnlyDictionary<string, IReadOnlyList<string>>? judged)
     {
         var firing = groups.Where(g => g.Status == AlertStatus.Firing).Sum(g => g.Count);
         var resolved = groups.Where(g => g.Status == AlertStatus.Resolved).Sum(g => g.Count);
         var names = groups.Select(g => g.Name).Distinct(StringComparer.Ordinal).Count();
         // No clock time: every time in the sheet is relative to now ("5m ago"), and a date is tokens that decide nothing.
-        return Invariant($"workload {input.Workload}; alerts firing={firing} resolved={resolved} names={names}");
+        var header = Invariant($"workload {input.Workload}; alerts firing={firing} resolved={resolved} names={names}");
+        if (judged is null) return header;
+        var outOfBounds = judged.Where(j => j.Value.Count > 0).OrderBy(j => j.Key, StringComparer.Ordinal)
+            .Select(j => $"{Clip(j.Key, MaxLabelValueShown)} {string.Join(' ', j.Value)}").ToList();
+        return header + "\nout-of-bounds " + (outOfBounds.Count == 0 ? "none" : string.Join(", ", outOfBounds));
     }
 
     private static string OmittedLine(IReadOnlyCollection<Fact> dropped)
@@ -133,7 +144,7 @@ public sealed class FactSheetBuilder
 
     // ---- per-version health ----
 
-    private static IEnumerable<Fact> VersionFacts(FactSheetInput input)
+    private static IEnumerable<Fact> VersionFacts(FactSheetInput input, IReadOnlyDictionary<string, IReadOnlyList<string>>? judged)
     {
         var byVersion = input.Metrics
             .GroupBy(m => m.Version, StringComparer.Ordinal)
@@ -151,10 +162,11 @@ public sealed class FactSheetBuilder
             if (latest.Restarts > 0) relevance += 30;
             if (!double.IsNaN(healthyP99) && latest.P99LatencyMs > 2 * healthyP99) relevance += 30;
             if (routed.Count > 0 && !routed.Contains(latest.Version)) relevance -= 100;
-            var violations = input.Bounds?.Violations(latest) ?? [];
+            var violations = judged?.GetValueOrDefault(latest.Version) ?? [];
             if (violations.Count > 0) relevance += 50;
 
             var line = new StringBuilder(Invariant($"version {Clip(latest.Version, MaxLabelValueShown)}"));
+            if (latest.Version == input.Route?.StableBackend) line.Append(" stable");
             line.Append(Invariant($" err={Percent(latest.ErrorRatio)} p99={Millis(latest.P99LatencyMs)} rps={Rate(latest.RequestsPerSecond)} restarts={latest.Restarts} age={Ago(input.Now, latest.At)}"));
             if (violations.Count > 0) line.Append(" out-of-bounds ").AppendJoin(' ', violations);
             if (previous is not null)

@@ -18,9 +18,28 @@ public sealed record FactSheetInput(
     public HealthBounds? Bounds { get; init; }
 }
 
-/// <summary>Per-backend health thresholds: error ratio and p99 at or below, restarts at or below, are in bounds.</summary>
+/// <summary>Per-backend health thresholds: error ratio and p99 at or below, restarts at or below, are in bounds; a
+/// backend other than the stable one whose p99 is more than <see cref="SlowerThanStable"/> times the stable's is slow.</summary>
 public sealed record HealthBounds(double MaxErrorRatio, double MaxP99LatencyMs, int MaxRestarts)
 {
+    public const double SlowerThanStable = 2.0;
+
+    /// <summary>Each backend's out-of-bounds signals (empty when healthy), judged on its latest sample.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Judge(IReadOnlyList<MetricSnapshot> latest, string? stable)
+    {
+        var stableP99 = latest.FirstOrDefault(m => m.Version == stable)?.P99LatencyMs ?? double.NaN;
+        var judged = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var snapshot in latest)
+        {
+            var violations = Violations(snapshot).ToList();
+            if (snapshot.Version != stable && snapshot.RequestsPerSecond > 0 && stableP99 > 0 && snapshot.P99LatencyMs > SlowerThanStable * stableP99
+                && !violations.Any(v => v.StartsWith("p99", StringComparison.Ordinal)))
+                violations.Add("p99>2x-stable");
+            judged[snapshot.Version] = violations;
+        }
+        return judged;
+    }
+
     /// <summary>The signals of one snapshot that are out of bounds, e.g. ["err>5%", "p99>1000ms"]; empty when healthy.
     /// A backend that served no traffic has no error ratio or latency to judge.</summary>
     public IReadOnlyList<string> Violations(MetricSnapshot snapshot)

@@ -33,7 +33,16 @@ public static class ProposalGrammar
         // Printable ASCII without '"' and '\': no escapes, and no multi-byte characters a byte-level sampler could
         // leave half-written (invalid UTF-8 that would decode longer than the grammar counted).
         // It starts with a visible character: a blank reason explains nothing.
-        rules.Add(("reason", $"\"\\\"\" [!#-\\[\\]-~] [ !#-\\[\\]-~]{{0,{ProposalLimits.MaxReasonLength - 1}}} \"\\\"\""));
+        var subjects = context.UsableSubjects;
+        if (subjects.Count == 0)
+            rules.Add(("reason", $"\"\\\"\" [!#-\\[\\]-~] [ !#-\\[\\]-~]{{0,{ProposalLimits.MaxReasonLength - 1}}} \"\\\"\""));
+        else
+        {
+            // What the reason is about comes first and is one of this incident's names, spelled exactly.
+            // A space ends the subject, so a short subject cannot be the start of a longer name the model makes up.
+            rules.Add(("reason", $"\"\\\"\" reason-subject (\" \" [ !#-\\[\\]-~]{{0,{ProposalLimits.MaxReasonLength - 1 - subjects.Max(s => s.Length)}}})? \"\\\"\""));
+            rules.Add(("reason-subject", string.Join(" | ", subjects.Select(GbnfText.Literal))));
+        }
 
         var text = new StringBuilder()
             .Append("# Proposal grammar for route ").Append(ProposalShape.HasRoute(context) ? context.Route.ReplaceLineEndings(" ") : "(none)")

@@ -11,8 +11,9 @@ public sealed record ScheduledFault(Fault Fault, TimeSpan StartAfter, TimeSpan? 
 /// at least one of these actions must have been applied to the route; empty means no change at all may be applied.
 /// Escalated: whether the incident must (true) or must not (false) escalate to a human. Restored: traffic must be
 /// progressively restored after mitigation. FinalWeights: the route's weights at the end, when given. Prescribed: the
-/// action the SOP prescribes for these facts; when given, the first proposal must be the model's, of this action, with
-/// a reason naming each of ReasonNames (the faulty backend and its signal), so a scenario passes on judgement, not luck.
+/// action class the SOP prescribes for these facts, its preferred action first; when given, the first proposal must be
+/// the model's, of one of these actions, with a reason naming each of ReasonNames (the faulty backend and its signal;
+/// "a|b" accepts either, for a backend out of bounds on two signals), so a scenario passes on judgement, not luck.
 /// </summary>
 public sealed record ScenarioExpectation(
     string Alert,
@@ -20,7 +21,7 @@ public sealed record ScenarioExpectation(
     bool Escalated,
     bool Restored,
     IReadOnlyDictionary<string, int>? FinalWeights,
-    string? Prescribed = null,
+    IReadOnlyList<string>? Prescribed = null,
     IReadOnlyList<string>? ReasonNames = null)
 {
     public bool ForbidsChanges => AppliedActions.Count == 0;

@@ -91,7 +91,7 @@ public static partial class ScenarioLoader
             foreach (var backend in final.Keys.Where(k => versions.All(v => v.Name != k)))
                 problems.Add($"expect.final_weights: '{backend}' is not a version of the workload");
         }
-        if (expect.Prescribed is { } prescribed && !Autopilot.Remediation.Proposals.ActionNames.All.Contains(prescribed))
+        foreach (var prescribed in (expect.Prescribed ?? []).Where(p => !Autopilot.Remediation.Proposals.ActionNames.All.Contains(p)))
             problems.Add($"expect.prescribed: '{prescribed}' is not an action; valid: {string.Join(", ", Autopilot.Remediation.Proposals.ActionNames.All)}");
         if (expect.Restored && applied.Count == 0) problems.Add("expect.restored: a restore needs a change to restore from (expect.applied is empty)");
 
@@ -253,7 +253,7 @@ public static partial class ScenarioLoader
         public bool Escalated { get; set; }
         public bool Restored { get; set; }
         public Dictionary<string, int>? FinalWeights { get; set; }
-        public string? Prescribed { get; set; }
+        public List<string>? Prescribed { get; set; }
         public List<string>? ReasonNames { get; set; }
     }
 }

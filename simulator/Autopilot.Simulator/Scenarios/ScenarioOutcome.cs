@@ -35,15 +35,16 @@ public sealed record ScenarioOutcome(
                 misses.Add($"final weights are {Weights(FinalWeights)}, expected {string.Join(", ", final.Select(f => $"{f.Key}={f.Value}"))}");
         }
         misses.AddRange(PolicyBreaches.Select(b => "policy broken: " + b));
-        if (expect.Prescribed is { } prescribed)
+        if (expect.Prescribed is { Count: > 0 } prescribed)
         {
             if (FirstProposal is not { } first)
-                misses.Add($"no proposal was planned (the SOP prescribes {prescribed})");
+                misses.Add($"no proposal was planned (the SOP prescribes {List(prescribed)})");
             else
             {
                 if (first.Source != "Model") misses.Add($"the first proposal came from {first.Source}, not the model ({first.Reason})");
-                if (first.Action != prescribed) misses.Add($"the model proposed {first.Action}; the SOP prescribes {prescribed}");
-                var unnamed = (expect.ReasonNames ?? []).Where(n => !first.Reason.Contains(n, StringComparison.OrdinalIgnoreCase)).ToList();
+                if (!prescribed.Contains(first.Action)) misses.Add($"the model proposed {first.Action}; the SOP prescribes {List(prescribed)}");
+                var unnamed = (expect.ReasonNames ?? [])
+                    .Where(n => !n.Split('|').Any(option => first.Reason.Contains(option, StringComparison.OrdinalIgnoreCase))).ToList();
                 if (unnamed.Count > 0) misses.Add($"the reason \"{first.Reason}\" does not name {List(unnamed)}");
             }
         }

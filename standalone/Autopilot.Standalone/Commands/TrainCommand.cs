@@ -56,7 +56,7 @@ internal static class TrainCommand
             {
                 trainer, "train", "--model", prepared.InitialModel, "--out", trained, "--train", prepared.TrainExamples, "--valid", prepared.ValidExamples,
                 "--epochs", Invariant($"{settings.Epochs}"), "--lr", Invariant($"{settings.LearningRate}"), "--threads", Invariant($"{settings.Threads}"),
-                "--seed", Invariant($"{settings.Seed}"), "--window", Invariant($"{settings.Window}"), "--extra-rows", Invariant($"{settings.ExtraRows}"),
+                "--seed", Invariant($"{settings.Seed}"), "--window", Invariant($"{settings.Window}"), "--extra-rows", Invariant($"{settings.ExtraRows}"), "--decision-weight", Invariant($"{settings.DecisionWeight}"),
             };
             if (parse.GetValue(maxStepsOption) is > 0 and var maxSteps) arguments.AddRange(["--max-steps", Invariant($"{maxSteps}")]);
             var exit = await RunTrainerAsync(arguments, ct);

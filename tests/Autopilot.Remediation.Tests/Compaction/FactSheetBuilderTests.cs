@@ -214,4 +214,30 @@ public sealed class FactSheetBuilderTests(ITestOutputHelper output)
             Assert.Equal(sheet.FactsIncluded + (sheet.FactsDropped > 0 ? 2 : 1), sheet.Text.Split('\n').Length);
         }
     }
+
+    [Fact]
+    public void With_health_bounds_the_sheet_says_which_backend_is_out_of_bounds_and_which_is_stable()
+    {
+        var sheet = new FactSheetBuilder(TiktokenTokenCounter.Instance).Build(Input([CanaryErrors()]) with { Bounds = new HealthBounds(0.05, 1000, 2) });
+
+        var lines = sheet.Text.Split('\n');
+        Assert.StartsWith("out-of-bounds checkout-v2 err>5%", lines[1]);
+        Assert.Contains(lines, l => l.StartsWith("version checkout-v2 err=12.5%", StringComparison.Ordinal) && l.Contains("out-of-bounds err>5%"));
+        Assert.Contains(lines, l => l.StartsWith("version checkout-v1 stable err=", StringComparison.Ordinal) && !l.Contains("out-of-bounds"));
+    }
+
+    [Fact]
+    public void A_backend_twice_as_slow_as_stable_is_out_of_bounds_and_a_healthy_workload_says_none()
+    {
+        var bounds = new HealthBounds(0.05, 1000, 2);
+        var at = Now.AddSeconds(-10);
+        MetricSnapshot[] slow = [new("checkout-v1", 0.001, 40, 45, 0, at), new("checkout-v2", 0.001, 640, 5, 0, at)];
+        Assert.Equal(["p99>2x-stable"], bounds.Judge(slow, "checkout-v1")["checkout-v2"]);
+        Assert.Empty(bounds.Judge(slow, "checkout-v1")["checkout-v1"]);
+
+        MetricSnapshot[] healthy = [new("checkout-v1", 0.001, 40, 45, 0, at), new("checkout-v2", 0.002, 45, 5, 1, at)];
+        var sheet = new FactSheetBuilder(TiktokenTokenCounter.Instance).Build(
+            new FactSheetInput(Checkout, [CanaryErrors()], healthy, Route, [], Now) { Bounds = bounds });
+        Assert.Equal("out-of-bounds none", sheet.Text.Split('\n')[1]);
+    }
 }

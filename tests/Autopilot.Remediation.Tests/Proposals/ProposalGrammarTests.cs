@@ -300,4 +300,31 @@ public class ProposalGrammarTests
         Assert.All(variants, v => Assert.False(v.GetProperty("additionalProperties").GetBoolean()));
         Assert.Equal(ProposalLimits.MaxReasonLength, variants[2].GetProperty("properties").GetProperty("reason").GetProperty("maxLength").GetInt32());
     }
+
+    [Fact]
+    public void With_subjects_every_reason_starts_with_one_of_them_spelled_exactly()
+    {
+        var context = Context() with { Subjects = [Canary, Stable, "payments-db", "bad\"quote"] };
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(Everything, context));
+        var random = new Random(7);
+
+        for (var i = 0; i < 40; i++)
+        {
+            var output = grammar.Sample(random);
+            var reason = JsonDocument.Parse(output).RootElement.GetProperty("reason").GetString()!;
+            Assert.True(new[] { Canary, Stable, "payments-db" }.Any(s => reason.StartsWith(s, StringComparison.Ordinal)), reason);
+            Assert.True(ProposalParser.Parse(output, Everything, context).IsSuccess, output);
+        }
+        Assert.True(grammar.Accepts("""{"action":"escalate","reason":"payments-db down"}"""));
+        Assert.False(grammar.Accepts("""{"action":"escalate","reason":"the database is down"}"""));
+        // A subject JSON would have to escape is left out rather than written wrong.
+        Assert.DoesNotContain("quote", ProposalGrammar.Build(Everything, context));
+    }
+
+    [Fact]
+    public void Without_subjects_the_reason_is_free_text()
+    {
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(Everything, Context()));
+        Assert.True(grammar.Accepts("""{"action":"escalate","reason":"the database is down"}"""));
+    }
 }
