@@ -1,3 +1,5 @@
+// Over 300 lines: the whole incident loop (triage, hand-over, verify, undo, restore, escalate) in one class because every step
+// reads and writes the same turn state; splitting triage into one method per step is issue 12's work.
 using System.Diagnostics;
 using Autopilot.Incidents.Health;
 using Autopilot.Incidents.Planning;

@@ -1,3 +1,5 @@
+// Over 300 lines: one decode loop owns the native batch, the prefix cache and every session's sampler; splitting it would
+// spread state that must change together inside one step.
 using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;

@@ -88,8 +88,7 @@ public static class EvalRunner
             }
             using (sops)
             {
-                var perception = new CasePerception(sops, new FactSheetBuilder(TiktokenTokenCounter.Instance, new IncidentOptions().FactSheetTokenBudget),
-                    new HealthJudge(new HealthOptions()).Bounds);
+                var perception = CasePerception.WithLoopDefaults(sops);
                 var judge = new CasePolicy(policies);
                 var evaluations = new List<ModelEvaluation>();
                 foreach (var model in plan.Models)

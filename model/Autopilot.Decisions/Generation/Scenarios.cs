@@ -1,6 +1,5 @@
 using Autopilot.Decisions.Cases;
 using Autopilot.Remediation.Proposals;
-using static Autopilot.Decisions.Generation.Facts;
 
 namespace Autopilot.Decisions.Generation;
 

@@ -1,4 +1,6 @@
 using Autopilot.Decisions.Cases;
+using Autopilot.Incidents.Health;
+using Autopilot.Incidents.Incidents;
 using Autopilot.Incidents.Planning;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Compaction;
@@ -15,6 +17,15 @@ namespace Autopilot.Decisions.Planning;
 /// </summary>
 public sealed class CasePerception(ISopRetriever sops, FactSheetBuilder factSheets, HealthBounds bounds, int sopTop = 3)
 {
+    /// <summary>Perception as the incident loop runs it with its default options (fact sheet budget, SOPs retrieved,
+    /// health thresholds): what evaluation and training both see.</summary>
+    public static CasePerception WithLoopDefaults(ISopRetriever sops)
+    {
+        var incidents = new IncidentOptions();
+        return new CasePerception(sops, new FactSheetBuilder(TiktokenTokenCounter.Instance, incidents.FactSheetTokenBudget),
+            new HealthJudge(new HealthOptions()).Bounds, incidents.SopTop);
+    }
+
     public sealed record Perceived(PlanRequest Request, FactSheet FactSheet, IReadOnlyList<SopMatch> Matches, RouteState? Route);
 
     public Perceived Perceive(DecisionCase c)

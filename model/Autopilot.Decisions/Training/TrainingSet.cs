@@ -33,7 +33,7 @@ public sealed class TrainingSet(string sopDirectory, string workDirectory)
     public async Task<IReadOnlyList<RenderedCase>> RenderAsync(IReadOnlyList<DecisionCase> cases, CancellationToken ct)
     {
         using var sops = SqliteSopIndex.Open(sopDirectory, Path.Combine(workDirectory, "sop-index.db"));
-        var perception = new CasePerception(sops, new FactSheetBuilder(TiktokenTokenCounter.Instance), new HealthJudge(new HealthOptions()).Bounds);
+        var perception = CasePerception.WithLoopDefaults(sops);
         var prompt = new PlanningPrompt(new Kernel(), new PlanningOptions());
         var rendered = new List<RenderedCase>(cases.Count);
         foreach (var c in cases)

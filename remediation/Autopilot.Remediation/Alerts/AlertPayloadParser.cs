@@ -1,3 +1,5 @@
+// Over 300 lines: the three accepted payload shapes (Alertmanager webhook, a single alert, a CloudEvent around either)
+// share the field-by-field validation that names each bad field.
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

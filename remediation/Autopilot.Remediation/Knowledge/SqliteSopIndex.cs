@@ -1,3 +1,4 @@
+// Over 300 lines: index build, file watching, rule matching and BM25 retrieval share one SQLite connection and lock.
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;

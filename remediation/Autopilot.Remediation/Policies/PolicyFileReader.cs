@@ -1,3 +1,5 @@
+// Over 300 lines: one reader per policy key keeps every problem's message naming its file, line and key; the keys share
+// the YAML walking helpers.
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Autopilot.Remediation.Proposals;
