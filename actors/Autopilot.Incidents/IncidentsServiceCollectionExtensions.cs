@@ -17,7 +17,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.SemanticKernel;
-using Microsoft.SemanticKernel.ChatCompletion;
 
 namespace Autopilot.Incidents;
 
@@ -60,13 +59,8 @@ public static class IncidentsServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<IncidentOptions>>().Value;
             return new WorkloadKeyResolver(new WorkloadLabelMapping { NamespaceLabels = [options.NamespaceLabel], WorkloadLabels = options.WorkloadLabelsOrDefault });
         });
-        services.TryAddSingleton(sp =>
-        {
-            var builder = Kernel.CreateBuilder();
-            builder.Services.AddSingleton(sp.GetRequiredService<IChatCompletionService>());
-            builder.Services.AddSingleton(sp.GetRequiredService<ILoggerFactory>());
-            return builder.Build();
-        });
+        // The planner's Kernel resolves the chat service (the inference pool's) and logging from this container.
+        services.AddKernel();
         services.TryAddSingleton(sp => new HealthJudge(sp.GetRequiredService<IOptions<HealthOptions>>().Value));
         services.AddHttpClient<PrometheusHealthSource>();
         services.TryAddSingleton<IWorkloadHealthSource>(sp => sp.GetRequiredService<PrometheusHealthSource>());

@@ -136,8 +136,8 @@ public sealed class InferencePoolEngine : IAsyncDisposable
             var perToken = Math.Max(1e-5, (written - read).TotalSeconds / generated);
             var speed = new ModelSpeed(prompt.Length / Math.Max(1e-5, read.TotalSeconds), 1 / perToken);
             logger.LogInformation("Measured {Model}: reads {PromptRate:0} prompt tokens/s, writes {GenerationRate:0} tokens/s; " +
-                "a planning prompt of 300 tokens and 160 output tokens gets a {Deadline} ms deadline unless the request names one",
-                ModelName, speed.PromptTokensPerSecond, speed.GenerationTokensPerSecond, speed.DeadlineMs(300, 160, _options.DefaultDeadlineMs));
+                "a planning prompt of 300 tokens and 160 output tokens, with every session busy, gets a {Deadline} ms deadline unless the request names one",
+                ModelName, speed.PromptTokensPerSecond, speed.GenerationTokensPerSecond, speed.DeadlineMs(300, 160, _options.DefaultDeadlineMs, _options.MaxConcurrentSessions));
             return speed;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -214,7 +214,7 @@ public sealed class InferencePoolEngine : IAsyncDisposable
         var prompt = _prompts.Encode(request.Messages);
         var promptTokens = prompt.Count;
         // No deadline named: what this model needs for this prompt on this machine, never more than the default.
-        var deadlineMs = request.DeadlineMs ?? Speed?.DeadlineMs(promptTokens, maxTokens, _options.DefaultDeadlineMs) ?? _options.DefaultDeadlineMs;
+        var deadlineMs = request.DeadlineMs ?? Speed?.DeadlineMs(promptTokens, maxTokens, _options.DefaultDeadlineMs, _options.MaxConcurrentSessions) ?? _options.DefaultDeadlineMs;
         if (promptTokens + maxTokens > _options.ContextSize)
             throw new PoolRequestException("messages",
                 $"the prompt is {promptTokens} tokens; with maxTokens {maxTokens} that exceeds the session context of {_options.ContextSize} (InferencePool:ContextSize).");

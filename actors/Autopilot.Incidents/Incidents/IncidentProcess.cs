@@ -1,5 +1,5 @@
 // Over 300 lines: the whole incident loop (triage, hand-over, verify, undo, restore, escalate) in one class because every step
-// reads and writes the same turn state; splitting triage into one method per step is issue 12's work.
+// reads and writes the same turn state; each step is one method, the pure parts of triage live in Triage.
 using System.Diagnostics;
 using Autopilot.Incidents.Health;
 using Autopilot.Incidents.Planning;
@@ -205,87 +205,87 @@ public sealed class IncidentProcess(
         }
     }
 
+    /// <summary>Steps 1–4 of the loop, each timed, traced and recorded on the incident: perceive, compact, retrieve,
+    /// plan. The proposal goes to the guardrail next (<see cref="SubmitAsync"/>).</summary>
     private async Task<(IncidentProcessState, IReadOnlyList<IncidentEvent>)> TriageAsync(IncidentProcessState turn, CancellationToken ct)
     {
         if (turn.Machine.Current is { Phase: IncidentPhase.Firing })
-        {
-            var started = new List<IncidentCommand>();
-            turn = await ApplyAsync(turn, new TriageStarted(), started, ct) ?? turn;
-        }
-        var incident = turn.Machine.Current!;
-        var alerts = turn.Record!.Alerts.Entries
+            turn = await ApplyAsync(turn, new TriageStarted(), [], ct) ?? turn;
+        if (turn is not { Machine.Current: { } incident, Record: { } record })
+            throw new InvalidOperationException($"Triage of {workload} needs an open incident with its record.");
+        var alerts = record.Alerts.Entries
             .Select(a => new Alert(a.Fingerprint, a.Status, a.Labels, a.Annotations, a.StartsAt, null, null))
             .ToList();
 
-        // Perceive: the route and the health per version. Either may be missing; the loop goes on without it.
-        var sw = Stopwatch.StartNew();
-        RouteState? route = null;
-        IReadOnlyList<MetricSnapshot> metrics = [];
-        var problems = new List<string>();
-        using (ActorsTelemetry.Source.StartActivity("incident.perceive"))
-        {
-            try
+        (turn, var seen) = await StepAsync(turn, "perceive", _ => PerceiveAsync(ct), p => p.Summary);
+        (turn, var facts) = await StepAsync(turn, "compact",
+            _ => Task.FromResult(services.Triage.Compact(workload, alerts, seen.Metrics, seen.Route, turn.RecentActions, services.Time.GetUtcNow())),
+            f => $"{f.Tokens}/{f.TokenBudget} tokens, {f.FactsIncluded} facts ({f.FactsDropped} dropped)");
+        (turn, var matches) = await StepAsync(turn, "retrieve", _ => Task.FromResult(services.Triage.Retrieve(alerts, facts)),
+            m => m.Count == 0 ? "no SOP matched" : string.Join(", ", m.Select(x => $"{x.Sop.Id} ({x.Score:0.###})")));
+        (turn, var plan) = await StepAsync(turn, "plan", async activity =>
             {
-                route = await services.Guardrail.ReadRouteAsync(_route, ct);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                problems.Add($"route {_route} unreadable: {e.Message}");
-            }
-            try
-            {
-                metrics = await services.Health.ReadAsync(workload, route, ct);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                problems.Add($"metrics unreadable: {e.Message}");
-            }
-        }
-        turn = Step(turn, "perceive", sw.Elapsed.TotalMilliseconds,
-            $"{metrics.Count} version(s), route {(route is null ? "unknown" : Weights(route.Weights()))}; {HealthJudge.Read(metrics)}"
-            + (problems.Count == 0 ? "" : "; " + string.Join("; ", problems)));
-        turn = turn with { Record = turn.Record! with { Metrics = metrics, Route = route } };
+                var outcome = await services.Planner.PlanAsync(Triage.PlanRequest(incident.Id, facts, matches, seen.Route, alerts), ct);
+                activity?.SetTag("autopilot.proposal.source", outcome.Source.ToString());
+                activity?.SetTag("autopilot.proposal.action", outcome.Proposal.Action);
+                return outcome;
+            },
+            p => $"{p.Proposal.Action} from {p.Source}" + ((p.Record.ModelError ?? p.Record.ParseError) is { } why ? $" ({why})" : ""));
 
-        sw.Restart();
-        FactSheet facts;
-        using (ActorsTelemetry.Source.StartActivity("incident.compact"))
-            facts = services.FactSheets.Build(new FactSheetInput(workload, alerts, metrics, route, turn.RecentActions, services.Time.GetUtcNow())
-            {
-                Bounds = services.Judge.Bounds,
-            });
-        turn = Step(turn, "compact", sw.Elapsed.TotalMilliseconds, $"{facts.Tokens}/{facts.TokenBudget} tokens, {facts.FactsIncluded} facts ({facts.FactsDropped} dropped)");
-        turn = turn with { Record = turn.Record! with { FactSheet = facts } };
-
-        sw.Restart();
-        IReadOnlyList<SopMatch> matches;
-        using (ActorsTelemetry.Source.StartActivity("incident.retrieve"))
-            matches = services.Sops.Retrieve(new SopQuery(alerts, facts.Text), services.Options.SopTop);
-        turn = Step(turn, "retrieve", sw.Elapsed.TotalMilliseconds,
-            matches.Count == 0 ? "no SOP matched" : string.Join(", ", matches.Select(m => $"{m.Sop.Id} ({m.Score:0.###})")));
         turn = turn with
         {
             Record = turn.Record! with
             {
+                Metrics = seen.Metrics,
+                Route = seen.Route,
+                FactSheet = facts,
                 Sops = [.. matches.Select(m => new SopHit(m.Sop.Id, m.Sop.Title, m.Score, m.Reasons, m.Sop.DefaultAction, m.Sop.DefaultActionSafe))],
+                Plan = plan.Record,
+                Proposal = plan.Proposal,
             },
         };
-
-        sw.Restart();
-        PlanOutcome plan;
-        using (var activity = ActorsTelemetry.Source.StartActivity("incident.plan"))
-        {
-            var context = route is null ? null : ProposalContext.From(route);
-            // Only an SOP whose rule matched these alerts may decide what is allowed; a text-only hit or a
-            // post-mortem informs the audit trail but never widens the action set.
-            plan = await services.Planner.PlanAsync(new PlanRequest(incident.Id, facts.Text, SopMatch.Authoritative(matches), context, alerts), ct);
-            activity?.SetTag("autopilot.proposal.source", plan.Source.ToString());
-            activity?.SetTag("autopilot.proposal.action", plan.Proposal.Action);
-        }
-        turn = Step(turn, "plan", sw.Elapsed.TotalMilliseconds,
-            $"{plan.Proposal.Action} from {plan.Source}" + ((plan.Record.ModelError ?? plan.Record.ParseError) is { } why ? $" ({why})" : ""));
-        turn = turn with { Record = turn.Record! with { Plan = plan.Record, Proposal = plan.Proposal } };
         await state.SetAsync(turn, ct);
         return (turn, [new ProposalReady(plan.Proposal, plan.Source, plan.Proposal.Reason)]);
+    }
+
+    private sealed record Perceived(RouteState? Route, IReadOnlyList<MetricSnapshot> Metrics, string Summary);
+
+    /// <summary>The route and the health per version. Either may be missing; the loop goes on without it.</summary>
+    private async Task<Perceived> PerceiveAsync(CancellationToken ct)
+    {
+        RouteState? route = null;
+        IReadOnlyList<MetricSnapshot> metrics = [];
+        var problems = new List<string>();
+        try
+        {
+            route = await services.Guardrail.ReadRouteAsync(_route, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            problems.Add($"route {_route} unreadable: {e.Message}");
+        }
+        try
+        {
+            metrics = await services.Health.ReadAsync(workload, route, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            problems.Add($"metrics unreadable: {e.Message}");
+        }
+        return new Perceived(route, metrics,
+            $"{metrics.Count} version(s), route {(route is null ? "unknown" : Weights(route.Weights()))}; {HealthJudge.Read(metrics)}"
+            + (problems.Count == 0 ? "" : "; " + string.Join("; ", problems)));
+    }
+
+    /// <summary>Runs one loop step in its own span ("incident.{step}"), times it and records it on the incident.</summary>
+    private async Task<(IncidentProcessState Turn, T Result)> StepAsync<T>(IncidentProcessState turn, string step,
+        Func<Activity?, Task<T>> run, Func<T, string> summary)
+    {
+        var started = Stopwatch.GetTimestamp();
+        T result;
+        using (var activity = ActorsTelemetry.Source.StartActivity("incident." + step))
+            result = await run(activity);
+        return (Step(turn, step, Stopwatch.GetElapsedTime(started).TotalMilliseconds, summary(result)), result);
     }
 
     private async Task<(IncidentProcessState, IReadOnlyList<IncidentEvent>)> SubmitAsync(IncidentProcessState turn, SubmitProposal submit, CancellationToken ct)

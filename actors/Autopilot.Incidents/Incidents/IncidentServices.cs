@@ -36,6 +36,7 @@ public sealed class IncidentServices(
     public ISopRetriever Sops { get; } = sops;
     public ProposalPlanner Planner { get; } = planner;
     public HealthJudge Judge { get; } = judge;
+    public Triage Triage { get; } = new(factSheets, sops, judge.Bounds, options.Value.SopTop);
     public IncidentOptions Options { get; } = options.Value;
     public RestoreOptions RestoreOptions { get; } = restoreOptions.Value;
     public IncidentMachine Machine { get; } = new(options.Value.ToMachineOptions());

@@ -19,8 +19,10 @@ public sealed class PlanningOptions : IValidatableObject
     [Range(0, 600_000)]
     public int LeaseWaitMs { get; set; } = 1_500;
 
-    [Range(16, 4096)]
-    public int MaxTokens { get; set; } = 160;
+    /// <summary>The most tokens the model may write. 0 (the default) asks for the longest answer the proposal grammar
+    /// admits, so a well-formed answer is never cut short (a cut answer is invalid and the loop falls back).</summary>
+    [Range(0, 4096)]
+    public int MaxTokens { get; set; }
 
     /// <summary>Fixed so that a proposal can be reproduced from the audit trail.</summary>
     public int Seed { get; set; } = 42;
@@ -42,6 +44,9 @@ public sealed class PlanningOptions : IValidatableObject
         if (DeadlineMs is > 0 and < 100)
             yield return new ValidationResult(
                 $"{Section}:DeadlineMs is {DeadlineMs}; use 0 (derive it from the model's measured speed) or at least 100 ms.", [nameof(DeadlineMs)]);
+        if (MaxTokens is > 0 and < 16)
+            yield return new ValidationResult(
+                $"{Section}:MaxTokens is {MaxTokens}; use 0 (the grammar's longest answer) or at least 16 tokens.", [nameof(MaxTokens)]);
         // Alert text is untrusted; only the user message may carry it, where the system prompt says it is data.
         if (SystemTemplate is { } system && system.Contains("$facts", StringComparison.Ordinal))
             yield return new ValidationResult(

@@ -5,7 +5,9 @@ using Microsoft.SemanticKernel;
 namespace Autopilot.Incidents.Planning;
 
 /// <summary>What one plan sends to the model: the system and user messages, the grammar, the actions it admits.</summary>
-public sealed record RenderedPlanPrompt(string System, string User, string Grammar, IReadOnlyList<AllowedAction> Allowed, ProposalContext Context);
+/// <param name="LongestAnswer">The longest answer the grammar admits, in bytes: a token budget that never cuts one short.</param>
+public sealed record RenderedPlanPrompt(string System, string User, string Grammar, IReadOnlyList<AllowedAction> Allowed, ProposalContext Context,
+    int LongestAnswer);
 
 /// <summary>
 /// Renders the planning prompt from the Semantic Kernel templates. The planner, the decision corpus and the trainer
@@ -77,18 +79,24 @@ public sealed class PlanningPrompt
         };
         var system = await _systemTemplate.RenderAsync(_kernel, arguments, ct);
         var user = await _template.RenderAsync(_kernel, arguments, ct);
-        return new RenderedPlanPrompt(system, user, grammar, allowed, context);
+        return new RenderedPlanPrompt(system, user, grammar, allowed, context, ProposalGrammar.LongestAnswer(allowed, context));
     }
 
     /// <summary>Label keys whose values name what an incident is about, besides the route's backends.</summary>
     private static readonly string[] SubjectLabels = ["version", "dependency", "certificate", "flapping_alert", "workload", "service", "deployment", "app"];
 
     /// <summary>What a reason may be about: the route's backends and the things the alerts name (a version, a
-    /// dependency, a certificate, a flapping alert, the workload). The grammar makes every reason start with one.</summary>
-    public static IReadOnlyList<string> SubjectsOf(PlanRequest request) =>
-        [.. (request.Context?.Backends ?? [])
-            .Concat(request.Alerts.SelectMany(a => SubjectLabels.Select(a.Label)).OfType<string>())
-            .Distinct(StringComparer.Ordinal)];
+    /// dependency, a certificate, a flapping alert, the workload). The grammar makes every reason start with one.
+    /// When the measurement puts backends out of bounds, the healthy ones are left out: a reason may not blame a
+    /// backend the metrics clear (a small model easily mixes up two names that differ in a few letters).</summary>
+    public static IReadOnlyList<string> SubjectsOf(PlanRequest request)
+    {
+        var backends = request.Context?.Backends ?? [];
+        var subjects = backends.Concat(request.Alerts.SelectMany(a => SubjectLabels.Select(a.Label)).OfType<string>()).Distinct(StringComparer.Ordinal);
+        if (request.OutOfBounds.Count == 0) return [.. subjects];
+        var healthy = backends.Except(request.OutOfBounds, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        return [.. subjects.Where(s => !healthy.Contains(s))];
+    }
 
     private static IPromptTemplate Template(string? configured, string fallback) =>
         new KernelPromptTemplateFactory().Create(new PromptTemplateConfig(string.IsNullOrWhiteSpace(configured) ? fallback : configured)

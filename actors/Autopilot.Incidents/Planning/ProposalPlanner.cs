@@ -14,7 +14,11 @@ namespace Autopilot.Incidents.Planning;
 
 /// <summary>What the planner is asked: the facts, the SOP that matched best, and the route the proposal may touch
 /// (null when the route could not be read: then only non-traffic actions are possible).</summary>
-public sealed record PlanRequest(string IncidentId, string FactText, SopMatch? Sop, ProposalContext? Context, IReadOnlyList<Alert> Alerts);
+public sealed record PlanRequest(string IncidentId, string FactText, SopMatch? Sop, ProposalContext? Context, IReadOnlyList<Alert> Alerts)
+{
+    /// <summary>The backends the fact sheet puts out of bounds: a reason may blame only these of the route's backends.</summary>
+    public IReadOnlyList<string> OutOfBounds { get; init; } = [];
+}
 
 public sealed record PlanOutcome(Proposal Proposal, ProposalSource Source, PlanRecord Record);
 
@@ -52,7 +56,7 @@ public sealed class ProposalPlanner(Kernel kernel, IOptions<PlanningOptions> opt
             var extension = new Dictionary<string, object>
             {
                 [PoolExecutionSettings.Grammar] = prompt.Grammar,
-                [PoolExecutionSettings.MaxTokens] = _options.MaxTokens,
+                [PoolExecutionSettings.MaxTokens] = _options.MaxTokens > 0 ? _options.MaxTokens : prompt.LongestAnswer,
                 [PoolExecutionSettings.LeaseWaitMs] = _options.LeaseWaitMs,
                 [PoolExecutionSettings.Seed] = _options.Seed,
                 [PoolExecutionSettings.Temperature] = _options.Temperature,

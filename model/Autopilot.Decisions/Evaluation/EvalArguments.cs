@@ -78,7 +78,7 @@ public sealed record EvalPlan
     public int? Limit { get; init; }
 
     /// <summary>Tokens per session. The default prompt is ≈250 tokens in the default model's vocabulary, but up to
-    /// ≈1,200 in the byte-level vocabulary of builtin:tiny; with a proposal of at most MaxTokens (160) on top, 2048
+    /// ≈1,200 in the byte-level vocabulary of builtin:tiny; with a proposal of at most the grammar's longest answer (≈300 bytes) on top, 2048
     /// keeps every model's prompt whole (a cut-off prompt would be scored as a model error, not measured).</summary>
     public int ContextSize { get; init; } = 2048;
 

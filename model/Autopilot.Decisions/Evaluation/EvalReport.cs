@@ -64,7 +64,9 @@ public static class ReportFiles
             $"Started {report.StartedAt:yyyy-MM-dd HH:mm:ss}Z on `{report.Cases}`{(report.Limit is { } limit ? $" (first {limit} cases)" : "")}. ");
         text.Append(CultureInfo.InvariantCulture,
             $"One session, {s.Threads} threads of {s.ProcessorCount} cores, cases one after another; context {s.ContextSize} tokens, ");
-        text.Append(CultureInfo.InvariantCulture, $"deadline {s.DeadlineMs} ms, at most {s.MaxTokens} output tokens, seed {s.Seed}. ");
+        text.Append(CultureInfo.InvariantCulture, $"deadline {s.DeadlineMs} ms, ")
+            .Append(s.MaxTokens > 0 ? string.Create(CultureInfo.InvariantCulture, $"at most {s.MaxTokens} output tokens") : "output up to the grammar's longest answer")
+            .Append(CultureInfo.InvariantCulture, $", seed {s.Seed}. ");
         text.Append(CultureInfo.InvariantCulture, $"SOPs `{s.Sops}`, policies `{s.Policies}`.\n\n");
         if (report.MinAccuracy is { } min)
         {

@@ -1,4 +1,5 @@
 using Autopilot.Decisions.Cases;
+using Autopilot.Remediation.Proposals;
 
 namespace Autopilot.Decisions.Generation;
 
@@ -55,7 +56,30 @@ public static class CorpusGenerator
         return cases;
     }
 
-    public static IReadOnlyList<DecisionCase> Train(int count = 4000) => Generate(count, TrainSeed, heldOut: false, "train");
+    /// <summary>Share of the train split given to extra contrast cases (see <see cref="Train"/>).</summary>
+    public const double ContrastShare = 0.2;
+
+    /// <summary>
+    /// The natural mix plus a fifth of contrast cases: an SOP's alert whose facts call for escalation or no change
+    /// although the SOP's usual answer is a mitigation (the stable backend fails too, the metrics do not confirm the
+    /// alert), and flapping alerts. In the natural mix they are one case in four of their SOP, and a model scores 80 % by learning each
+    /// SOP's usual action without reading the facts; with more of them it has to read the out-of-bounds line.
+    /// The held-out split keeps the natural mix.
+    /// </summary>
+    public static IReadOnlyList<DecisionCase> Train(int count = 4000)
+    {
+        var contrast = (int)Math.Round(count * ContrastShare);
+        var natural = Generate(count - contrast, TrainSeed, heldOut: false, "train");
+        var candidates = Generate(contrast * 8, TrainSeed + 1, heldOut: false, "train-contrast");
+        return [.. natural, .. candidates.Where(IsContrast).Take(contrast)];
+    }
+
+    /// <summary>Cases an SOP that normally mitigates answers with escalation or no change, and flapping alerts (no
+    /// change, whatever the out-of-bounds line says: the same line makes an unconfirmed canary alert an escalation).</summary>
+    public static bool IsContrast(DecisionCase c) =>
+        c.Sop is "alert-flapping"
+        || (c.Sop is "canary-high-error-rate" or "canary-latency-regression" or "pod-crash-looping" or "traffic-surge"
+            && c.Expect.Actions.All(a => a is ActionNames.Escalate or ActionNames.NoAction));
 
     public static IReadOnlyList<DecisionCase> HeldOut(int count = 400) => Generate(count, HeldOutSeed, heldOut: true, "heldout");
 }

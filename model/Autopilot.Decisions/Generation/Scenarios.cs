@@ -190,12 +190,14 @@ internal static class Scenarios
             var version = d.Canary;
             d.Of(version).ErrorRatio = Math.Round(r.NextDouble() * 0.09, 3);
             d.AddAlert("AlertFlapping", "info", Version(version), $"{version} of {d.Workload} keeps flipping between failing and healthy");
-            return d.Build(id, "alert-flapping", "noise: change nothing", Expect([ActionNames.NoAction, ActionNames.Escalate], version),
+            // The SOP: escalate to the rule's owner only when the flapping hides a real signal (health out of bounds).
+            IReadOnlyList<string> acceptable = d.Of(version).ErrorRatio > MaxErrorRatio ? [ActionNames.NoAction, ActionNames.Escalate] : [ActionNames.NoAction];
+            return d.Build(id, "alert-flapping", "noise: change nothing", Expect(acceptable, version),
                 new NoAction($"{version} is flapping; no traffic change"));
         }
         var flapping = d.Names.Pick(["HighLatency", "ErrorBudgetBurn", "QueueDepthHigh", "CanaryHighErrorRate", "SlowResponses"]);
         d.AddAlert("AlertFlapping", "info", new Dictionary<string, string> { ["flapping_alert"] = flapping }, $"{flapping} changed state 6 times in 10 minutes");
-        return d.Build(id, "alert-flapping", "noise: change nothing", Expect([ActionNames.NoAction, ActionNames.Escalate], flapping),
+        return d.Build(id, "alert-flapping", "noise: change nothing", Expect([ActionNames.NoAction], flapping),
             new NoAction($"{flapping} is flapping; no traffic change"));
     }
 

@@ -12,18 +12,18 @@ namespace Autopilot.Decisions.Planning;
 
 /// <summary>
 /// Turns a case into exactly what the incident loop hands the planner at triage: the alerts, the fact sheet built by
-/// the loop's own <see cref="FactSheetBuilder"/>, the SOPs the loop's retriever finds, and the route's proposal context.
-/// Steps 1–3 of the loop (perceive, compact, retrieve) with the case standing in for Prometheus and the cluster.
+/// the loop's own <see cref="Triage"/>, the SOPs it finds, and the route's proposal context: steps 1–3 of the loop
+/// (perceive, compact, retrieve) with the case standing in for Prometheus and the cluster.
 /// </summary>
-public sealed class CasePerception(ISopRetriever sops, FactSheetBuilder factSheets, HealthBounds bounds, int sopTop = 3)
+public sealed class CasePerception(Triage triage)
 {
     /// <summary>Perception as the incident loop runs it with its default options (fact sheet budget, SOPs retrieved,
     /// health thresholds): what evaluation and training both see.</summary>
     public static CasePerception WithLoopDefaults(ISopRetriever sops)
     {
         var incidents = new IncidentOptions();
-        return new CasePerception(sops, new FactSheetBuilder(TiktokenTokenCounter.Instance, incidents.FactSheetTokenBudget),
-            new HealthJudge(new HealthOptions()).Bounds, incidents.SopTop);
+        return new CasePerception(new Triage(new FactSheetBuilder(TiktokenTokenCounter.Instance, incidents.FactSheetTokenBudget), sops,
+            new HealthJudge(new HealthOptions()).Bounds, incidents.SopTop));
     }
 
     public sealed record Perceived(PlanRequest Request, FactSheet FactSheet, IReadOnlyList<SopMatch> Matches, RouteState? Route);
@@ -33,12 +33,9 @@ public sealed class CasePerception(ISopRetriever sops, FactSheetBuilder factShee
         ArgumentNullException.ThrowIfNull(c);
         var alerts = Alerts(c);
         var route = Route(c);
-        var input = new FactSheetInput(WorkloadKey(c), alerts, Metrics(c), route, c.RecentActions, c.Now) { Bounds = bounds };
-        var facts = factSheets.Build(input);
-        var matches = sops.Retrieve(new SopQuery(alerts, facts.Text), sopTop);
-        var context = route is null ? null : ProposalContext.From(route);
-        var request = new PlanRequest(c.Id, facts.Text, SopMatch.Authoritative(matches), context, alerts);
-        return new Perceived(request, facts, matches, route);
+        var facts = triage.Compact(WorkloadKey(c), alerts, Metrics(c), route, c.RecentActions, c.Now);
+        var matches = triage.Retrieve(alerts, facts);
+        return new Perceived(Triage.PlanRequest(c.Id, facts, matches, route, alerts), facts, matches, route);
     }
 
     public static WorkloadKey WorkloadKey(DecisionCase c)

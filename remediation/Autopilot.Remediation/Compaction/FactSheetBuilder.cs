@@ -58,9 +58,10 @@ public sealed class FactSheetBuilder
         facts.AddRange(ActionFacts(input.RecentActions));
         facts.Sort(Fact.ByRank);
 
-        var header = Header(input, alertGroups, judged);
+        var header = Header(input, alertGroups);
+        var verdict = Verdict(input, judged);
         var reserve = _counter.Count(OmittedLine(facts)) + 1;
-        var used = _counter.Count(header) + 1 + reserve;
+        var used = _counter.Count(header) + 1 + reserve + (verdict is null ? 0 : _counter.Count(verdict) + 1);
         var included = new List<Fact>();
         foreach (var fact in facts)
         {
@@ -77,40 +78,52 @@ public sealed class FactSheetBuilder
         {
             var kept = new HashSet<Fact>(included, ReferenceEqualityComparer.Instance);
             var dropped = facts.Where(f => !kept.Contains(f)).ToList();
-            var text = Render(header, included, dropped);
+            var text = Render(header, included, dropped, verdict);
             var tokens = _counter.Count(text);
             if (tokens <= _tokenBudget || included.Count == 0)
             {
                 SignalsTelemetry.FactSheetBuilt(dropped.Count);
-                return new FactSheet(text, tokens, _tokenBudget, included.Count, dropped.Count);
+                return new FactSheet(text, tokens, _tokenBudget, included.Count, dropped.Count)
+                {
+                    OutOfBounds = judged is null ? [] : [.. judged.Where(j => j.Value.Count > 0).Select(j => j.Key).Order(StringComparer.Ordinal)],
+                };
             }
             included.RemoveAt(included.Count - 1);
         }
     }
 
-    private static string Render(string header, List<Fact> included, List<Fact> dropped)
+    private static string Render(string header, List<Fact> included, List<Fact> dropped, string? verdict)
     {
         var text = new StringBuilder(header);
         foreach (var fact in included.OrderBy(f => f.Section).ThenBy(f => f, Fact.ByRank))
             text.Append('\n').Append(fact.Line);
         if (dropped.Count > 0) text.Append('\n').Append(OmittedLine(dropped));
+        if (verdict is not null) text.Append('\n').Append(verdict);
         return text.ToString();
     }
 
-    /// <summary>The first lines, never dropped: what the sheet is about and, when health bounds are known, which
-    /// backends are out of bounds: the measurement every decision starts from (an alert the metrics do not confirm
-    /// reads "out-of-bounds none").</summary>
-    private static string Header(FactSheetInput input, List<AlertGroup> groups, IReadOnlyDictionary<string, IReadOnlyList<string>>? judged)
+    /// <summary>The first line, never dropped: what the sheet is about.</summary>
+    private static string Header(FactSheetInput input, List<AlertGroup> groups)
     {
         var firing = groups.Where(g => g.Status == AlertStatus.Firing).Sum(g => g.Count);
         var resolved = groups.Where(g => g.Status == AlertStatus.Resolved).Sum(g => g.Count);
         var names = groups.Select(g => g.Name).Distinct(StringComparer.Ordinal).Count();
         // No clock time: every time in the sheet is relative to now ("5m ago"), and a date is tokens that decide nothing.
-        var header = Invariant($"workload {input.Workload}; alerts firing={firing} resolved={resolved} names={names}");
-        if (judged is null) return header;
-        var outOfBounds = judged.Where(j => j.Value.Count > 0).OrderBy(j => j.Key, StringComparer.Ordinal)
-            .Select(j => $"{Clip(j.Key, MaxLabelValueShown)} {string.Join(' ', j.Value)}").ToList();
-        return header + "\nout-of-bounds " + (outOfBounds.Count == 0 ? "none" : string.Join(", ", outOfBounds));
+        return Invariant($"workload {input.Workload}; alerts firing={firing} resolved={resolved} names={names}");
+    }
+
+    /// <summary>The last line, never dropped, when health bounds are known: which backends are out of bounds, the
+    /// measurement every decision starts from ("out-of-bounds none" when it does not confirm the alerts). It comes
+    /// last so it is what a model reads right before it answers. The stable backend comes first and is marked:
+    /// whether it fails too is what separates "roll the canary back" from "escalate".</summary>
+    private static string? Verdict(FactSheetInput input, IReadOnlyDictionary<string, IReadOnlyList<string>>? judged)
+    {
+        if (judged is null) return null;
+        var stable = input.Route?.StableBackend;
+        var outOfBounds = judged.Where(j => j.Value.Count > 0)
+            .OrderBy(j => j.Key == stable ? 0 : 1).ThenBy(j => j.Key, StringComparer.Ordinal)
+            .Select(j => $"{Clip(j.Key, MaxLabelValueShown)}{(j.Key == stable ? " (stable)" : "")} {string.Join(' ', j.Value)}").ToList();
+        return "out-of-bounds " + (outOfBounds.Count == 0 ? "none" : string.Join(", ", outOfBounds));
     }
 
     private static string OmittedLine(IReadOnlyCollection<Fact> dropped)

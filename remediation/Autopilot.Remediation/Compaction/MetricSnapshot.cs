@@ -10,4 +10,8 @@ public sealed record MetricSnapshot(
     DateTimeOffset At);
 
 /// <summary>The compact text the model sees, and what was left out to fit the budget.</summary>
-public sealed record FactSheet(string Text, int Tokens, int TokenBudget, int FactsIncluded, int FactsDropped);
+public sealed record FactSheet(string Text, int Tokens, int TokenBudget, int FactsIncluded, int FactsDropped)
+{
+    /// <summary>The backends the sheet's out-of-bounds line names (empty when none is, or no bounds were given).</summary>
+    public IReadOnlyList<string> OutOfBounds { get; init; } = [];
+}

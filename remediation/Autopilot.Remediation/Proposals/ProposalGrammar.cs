@@ -51,6 +51,30 @@ public static class ProposalGrammar
         return text.ToString();
     }
 
+    /// <summary>
+    /// The longest answer the grammar admits, in UTF-8 bytes. Every token a model writes is at least one byte, so a
+    /// token budget this large never cuts a well-formed answer short (a cut answer is invalid, and the loop falls back).
+    /// </summary>
+    public static int LongestAnswer(IReadOnlyList<AllowedAction> allowed, ProposalContext context)
+    {
+        var shape = ProposalShape.Of(allowed, context);
+        if (shape.Actions.Count == 0) return 0;
+        static int Bytes(string text) => Encoding.UTF8.GetByteCount(text);
+        var route = Bytes(",\"route\":" + JsonString(context.Route));
+        int Fields(string action) => action switch
+        {
+            // "name":100 per backend, commas between them.
+            ActionNames.ShiftTraffic => route + Bytes(",\"weights\":{}") + shape.ShiftWeights.Sum(w => Bytes(JsonString(w.Backend)) + 5),
+            ActionNames.RollbackCanary => route,
+            ActionNames.IsolateBackend => route + Bytes(",\"backend\":") + shape.IsolateCandidates.Max(b => Bytes(JsonString(b))),
+            ActionNames.SetRateLimit => route + Bytes(",\"requests_per_second\":") +
+                shape.MaxRequestsPerSecond.ToString(CultureInfo.InvariantCulture).Length,
+            _ => 0,
+        };
+        var reason = Bytes(",\"reason\":\"\"}") + ProposalLimits.MaxReasonLength;
+        return shape.Actions.Max(a => Bytes($"{{\"action\":{JsonString(a)}") + Fields(a)) + reason;
+    }
+
     internal static string NothingExpressible(ProposalShape shape)
     {
         var why = shape.Unavailable.Count == 0

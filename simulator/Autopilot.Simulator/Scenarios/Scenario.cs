@@ -12,8 +12,9 @@ public sealed record ScheduledFault(Fault Fault, TimeSpan StartAfter, TimeSpan? 
 /// Escalated: whether the incident must (true) or must not (false) escalate to a human. Restored: traffic must be
 /// progressively restored after mitigation. FinalWeights: the route's weights at the end, when given. Prescribed: the
 /// action class the SOP prescribes for these facts, its preferred action first; when given, the first proposal must be
-/// the model's, of one of these actions, with a reason naming each of ReasonNames (the faulty backend and its signal;
-/// "a|b" accepts either, for a backend out of bounds on two signals), so a scenario passes on judgement, not luck.
+/// the model's, of one of these actions, so a scenario passes on judgement, not luck. ReasonNames is what a grounded
+/// reason names (the faulty backend and its signal; "a|b" accepts either, for a backend out of bounds on two
+/// signals); the run reports a reason that leaves one out.
 /// </summary>
 public sealed record ScenarioExpectation(
     string Alert,

@@ -216,4 +216,7 @@ public sealed record ScenarioReport(
     TimeSpan Duration)
 {
     public bool Passed => Misses.Count == 0;
+
+    /// <summary>Reason names the model's first proposal left out (reported, not a miss: see ScenarioOutcome).</summary>
+    public IReadOnlyList<string> UnnamedInReason => Outcome.UnnamedInReason(Scenario.Expect);
 }

@@ -95,6 +95,8 @@ public sealed class TimelineRenderer(IAnsiConsole console) : IScenarioObserver
         table.AddRow("final weights", Markup.Escape(ScenarioOutcome.Weights(report.Outcome.FinalWeights)));
         table.AddRow("run time", $"{report.Duration.TotalSeconds:F0} s");
         console.Write(table);
+        if (report.UnnamedInReason is { Count: > 0 } unnamed)
+            console.MarkupLine($"[yellow]reason[/] \"{Markup.Escape(report.Outcome.FirstProposal?.Reason ?? "")}\" does not name {Markup.Escape(string.Join(", ", unnamed))}");
         if (report.Passed)
             console.MarkupLine($"[bold green]PASS[/] the expected outcome happened: {Markup.Escape(Expectation(report.Scenario.Expect))}");
         else

@@ -75,7 +75,5 @@ public sealed record StandaloneSettings
         ["Autopilot:Restore:SettleDelay"] = "00:00:04",
         ["Autopilot:Guardrail:ApprovalTimeout"] = "00:00:15",
         ["Autopilot:Health:Window"] = "10s",
-        // The generated model's vocabulary is bytes: a whole JSON proposal needs a few hundred tokens.
-        ["Autopilot:Planning:MaxTokens"] = "384",
     };
 }

@@ -71,4 +71,18 @@ public sealed class CorpusGeneratorTests
             Assert.True(reason.Length <= ProposalLimits.MaxReasonLength, c.Id);
         }
     }
+
+    [Fact]
+    public void The_train_split_adds_contrast_cases_the_held_out_split_keeps_the_natural_mix()
+    {
+        var train = CorpusGenerator.Train(1000);
+        var heldOut = CorpusGenerator.HeldOut(1000);
+
+        Assert.Equal(1000, train.Count);
+        Assert.Equal(train.Count, train.Select(c => c.Id).Distinct().Count());
+        var trainShare = train.Count(CorpusGenerator.IsContrast) / (double)train.Count;
+        var heldOutShare = heldOut.Count(CorpusGenerator.IsContrast) / (double)heldOut.Count;
+        Assert.InRange(heldOutShare, 0.1, 0.25);
+        Assert.True(trainShare >= heldOutShare + 0.1, $"train {trainShare:P1}, held-out {heldOutShare:P1}");
+    }
 }

@@ -8,12 +8,13 @@ namespace Autopilot.Model.Tests.Judgement;
 /// The shipped model's judgement on cases it never saw: a fixed subset of the held-out split (the first 100 generated
 /// cases and every hand-written hard case) through the real planning path. The floors are what the shipped model
 /// measurably holds (docs/model.md has the full figures), so a retrained or replaced model that decides worse fails
-/// here; the product targets (95 % actions, 90 % grounded reasons) are above them and not met yet.
+/// here. The floors sit a few points under the measured figures (96 % actions, 62 % grounded on all 417 cases): a
+/// different CPU's kernels can flip a close call; the grounded-reason target (90 %) is not met yet.
 /// </summary>
 public sealed class ShippedModelEvalTests
 {
-    private const double MinAccuracy = 0.75;
-    private const double MinGrounded = 0.45;
+    private const double MinAccuracy = 0.9;
+    private const double MinGrounded = 0.55;
 
     [Fact]
     public async Task The_shipped_model_keeps_its_measured_judgement_on_held_out_cases()
@@ -44,8 +45,9 @@ public sealed class ShippedModelEvalTests
         Assert.Equal(0, figures.InvalidOutput.Count);
         Assert.Equal(0, figures.Fallback.Count);
         Assert.True(figures.Grounded.Rate >= MinGrounded, $"grounded reasons {figures.Grounded}");
-        Assert.True(figures.AccuracyBySop.Where(s => s.Sop is "all-versions-failing" or "certificate-expiring-soon" or "alert-flapping" or "(no SOP)")
-            .All(s => s.Correct.Rate == 1.0), "the escalate-only, flapping and no-SOP cases must all be right");
+        // Where only escalation is right, the shipped model is right every time on all 417 cases.
+        Assert.True(figures.AccuracyBySop.Where(s => s.Sop is "all-versions-failing" or "certificate-expiring-soon" or "dependency-outage" or "(no SOP)")
+            .All(s => s.Correct.Rate == 1.0), "the escalate-only and no-SOP cases must all be right");
         Assert.Equal(EvalRunner.Passed, outcome.ExitCode);
     }
 }

@@ -13,6 +13,15 @@ public sealed class ModelSpeedTests
     }
 
     [Fact]
+    public void Every_session_that_may_share_the_decoding_steps_lengthens_the_deadline()
+    {
+        var alone = new ModelSpeed(1_000, 100).DeadlineMs(300, 60, capMs: 120_000);
+        var withEightSessions = new ModelSpeed(1_000, 100).DeadlineMs(300, 60, capMs: 120_000, concurrentSessions: 8);
+        Assert.Equal(500 + 3 * 900, alone);
+        Assert.Equal(500 + 8 * 3 * 900, withEightSessions);
+    }
+
+    [Fact]
     public void A_fast_model_gets_at_least_a_second_and_never_more_than_the_cap()
     {
         Assert.Equal(1_000, new ModelSpeed(20_000, 2_000).DeadlineMs(300, 60, capMs: 60_000));

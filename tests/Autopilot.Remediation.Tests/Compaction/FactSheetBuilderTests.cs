@@ -216,12 +216,12 @@ public sealed class FactSheetBuilderTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void With_health_bounds_the_sheet_says_which_backend_is_out_of_bounds_and_which_is_stable()
+    public void With_health_bounds_the_sheet_ends_by_saying_which_backend_is_out_of_bounds_and_which_is_stable()
     {
         var sheet = new FactSheetBuilder(TiktokenTokenCounter.Instance).Build(Input([CanaryErrors()]) with { Bounds = new HealthBounds(0.05, 1000, 2) });
 
         var lines = sheet.Text.Split('\n');
-        Assert.StartsWith("out-of-bounds checkout-v2 err>5%", lines[1]);
+        Assert.StartsWith("out-of-bounds checkout-v2 err>5%", lines[^1]);
         Assert.Contains(lines, l => l.StartsWith("version checkout-v2 err=12.5%", StringComparison.Ordinal) && l.Contains("out-of-bounds err>5%"));
         Assert.Contains(lines, l => l.StartsWith("version checkout-v1 stable err=", StringComparison.Ordinal) && !l.Contains("out-of-bounds"));
     }
@@ -238,6 +238,35 @@ public sealed class FactSheetBuilderTests(ITestOutputHelper output)
         MetricSnapshot[] healthy = [new("checkout-v1", 0.001, 40, 45, 0, at), new("checkout-v2", 0.002, 45, 5, 1, at)];
         var sheet = new FactSheetBuilder(TiktokenTokenCounter.Instance).Build(
             new FactSheetInput(Checkout, [CanaryErrors()], healthy, Route, [], Now) { Bounds = bounds });
-        Assert.Equal("out-of-bounds none", sheet.Text.Split('\n')[1]);
+        Assert.Equal("out-of-bounds none", sheet.Text.Split('\n')[^1]);
+    }
+
+    [Fact]
+    public void When_the_stable_backend_fails_too_it_comes_first_in_the_out_of_bounds_line_and_is_marked()
+    {
+        var bounds = new HealthBounds(0.05, 1000, 2);
+        var at = Now.AddSeconds(-10);
+        // "a-canary" sorts before the stable backend's name; the stable one still comes first.
+        MetricSnapshot[] both = [new("checkout-v1", 0.2, 40, 45, 0, at), new("a-canary", 0.3, 45, 5, 0, at)];
+        var route = Route with { Rules = [new RouteRule(0, [new BackendWeight("checkout-v1", 90), new BackendWeight("a-canary", 10)])] };
+
+        var sheet = new FactSheetBuilder(TiktokenTokenCounter.Instance).Build(
+            new FactSheetInput(Checkout, [CanaryErrors()], both, route, [], Now) { Bounds = bounds });
+
+        Assert.Equal("out-of-bounds checkout-v1 (stable) err>5%, a-canary err>5%", sheet.Text.Split('\n')[^1]);
+    }
+
+    [Fact]
+    public void The_out_of_bounds_line_survives_a_tight_budget_as_the_last_line()
+    {
+        var alerts = Storm(400);
+        var sheet = new FactSheetBuilder(TiktokenTokenCounter.Instance, 96).Build(
+            new FactSheetInput(Checkout, alerts, Metrics, Route, [], Now) { Bounds = new HealthBounds(0.05, 1000, 2) });
+
+        var lines = sheet.Text.Split('\n');
+        Assert.True(sheet.FactsDropped > 0);
+        Assert.True(sheet.Tokens <= 96, $"{sheet.Tokens} tokens");
+        Assert.StartsWith("omitted ", lines[^2]);
+        Assert.StartsWith("out-of-bounds checkout-v2 err>5%", lines[^1]);
     }
 }

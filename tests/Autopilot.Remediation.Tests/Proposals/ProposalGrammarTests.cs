@@ -47,6 +47,30 @@ public class ProposalGrammarTests
         Assert.NotEmpty(seen);
     }
 
+    [Theory]
+    [MemberData(nameof(EveryNonEmptyActionSubset))]
+    public void No_answer_the_grammar_admits_is_longer_than_its_longest_answer(int mask)
+    {
+        var allowed = Subset(mask);
+        var longest = ProposalGrammar.LongestAnswer(allowed, Context(90));
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(allowed, Context(90)));
+        var random = new Random(mask);
+
+        for (var i = 0; i < 20; i++)
+        {
+            var output = grammar.Sample(random);
+            Assert.True(System.Text.Encoding.UTF8.GetByteCount(output) <= longest, $"{output} is longer than {longest} bytes");
+        }
+        var fullReason = new string('x', ProposalLimits.MaxReasonLength);
+        foreach (var proposal in new Proposal[] { new Escalate(fullReason), new RollbackCanary("shop/checkout", fullReason),
+                     new SetRateLimit("shop/checkout", 2000, fullReason), Shift(100, 0) with { Reason = fullReason } })
+        {
+            var output = ProposalJson.Serialize(proposal);
+            if (!allowed.Any(a => a.Action == proposal.Action) || !grammar.Accepts(output)) continue;
+            Assert.True(System.Text.Encoding.UTF8.GetByteCount(output) <= longest, $"{output} is longer than {longest} bytes");
+        }
+    }
+
     [Fact]
     public void With_three_backends_only_the_weight_sum_is_left_to_the_parser()
     {
