@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Autopilot.Actors.Alerts;
 
-/// <summary>Configuration section "Autopilot:Alerts": the webhook and the topic it publishes to.</summary>
-public sealed class AlertsOptions
+/// <summary>Configuration section "Autopilot:Alerts": how alerts come in (webhook) and where they are published.</summary>
+public sealed class AlertsOptions : IValidatableObject
 {
     public const string Section = "Autopilot:Alerts";
 
@@ -14,4 +16,24 @@ public sealed class AlertsOptions
     public string Topic { get; set; } = "alerts";
 
     public string DeadLetterTopic { get; set; } = "alerts-deadletter";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // A blank token would look like protection and check nothing.
+        if (BearerToken is not null && string.IsNullOrWhiteSpace(BearerToken))
+            yield return new ValidationResult(
+                $"{Section}:BearerToken is blank; set the token Alertmanager sends, or remove the key to accept alerts without one.",
+                [nameof(BearerToken)]);
+        foreach (var (name, value) in new[] { (nameof(PubSubName), PubSubName), (nameof(Topic), Topic), (nameof(DeadLetterTopic), DeadLetterTopic) })
+        {
+            if (string.IsNullOrWhiteSpace(value) || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+                yield return new ValidationResult(
+                    $"{Section}:{name} is '{value}'; it must be a Dapr component or topic name: letters, digits, '-', '_' or '.', no spaces.",
+                    [name]);
+        }
+        if (Topic == DeadLetterTopic)
+            yield return new ValidationResult(
+                $"{Section}:DeadLetterTopic is '{DeadLetterTopic}', the same as {Section}:Topic; dead letters need a topic of their own.",
+                [nameof(DeadLetterTopic)]);
+    }
 }

@@ -1,3 +1,4 @@
+using Autopilot.Actors;
 using Autopilot.Incidents;
 using Autopilot.Incidents.Planning;
 using Autopilot.Incidents.Restore;
@@ -43,6 +44,33 @@ public sealed class OptionsBindingTests
         var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PlanningOptions>>().Value);
         Assert.Contains("Autopilot:Planning:SystemTemplate", e.Message);
         Assert.Contains("Autopilot:Planning:PromptTemplate", e.Message);
+    }
+
+    [Fact]
+    public void A_token_budget_too_small_for_any_answer_is_refused_naming_the_key()
+    {
+        using var provider = Build(new() { ["Autopilot:Planning:MaxTokens"] = "8" });
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PlanningOptions>>().Value);
+        Assert.Contains("Autopilot:Planning:MaxTokens is 8", e.Message);
+        Assert.Equal(0, Build([]).GetRequiredService<IOptions<PlanningOptions>>().Value.MaxTokens);
+    }
+
+    [Fact]
+    public void A_blank_webhook_token_and_a_dead_letter_topic_equal_to_the_topic_are_refused_naming_the_keys()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAutopilotActors(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Autopilot:Alerts:BearerToken"] = " ",
+            ["Autopilot:Alerts:DeadLetterTopic"] = "alerts",
+        }).Build());
+        using var provider = services.BuildServiceProvider();
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<Autopilot.Actors.Alerts.AlertsOptions>>().Value);
+        Assert.Contains("Autopilot:Alerts:BearerToken is blank", e.Message);
+        Assert.Contains("Autopilot:Alerts:DeadLetterTopic is 'alerts', the same as Autopilot:Alerts:Topic", e.Message);
     }
 
     [Fact]
