@@ -61,7 +61,13 @@ public sealed class PlanningPrompt
     {
         var sop = request.Sop?.Sop ?? throw new ArgumentException("A plan needs a matching SOP.", nameof(request));
         var allowed = AllowedFor(request);
-        var context = (request.Context ?? new ProposalContext("", [], null)) with { Subjects = SubjectsOf(request) };
+        var context = (request.Context ?? new ProposalContext("", [], null)) with
+        {
+            Subjects = SubjectsOf(request),
+            // "err>5%" → "err": the word the fact sheet and a reason use for the signal.
+            SubjectSignals = request.OutOfBounds.ToDictionary(o => o.Key,
+                o => (IReadOnlyList<string>)[.. o.Value.Select(v => v.Split('>')[0]).Distinct(StringComparer.Ordinal)], StringComparer.Ordinal),
+        };
         var grammar = ProposalGrammar.Build(allowed, context);
         var weights = context.CurrentWeights;
         var arguments = new KernelArguments
@@ -94,7 +100,7 @@ public sealed class PlanningPrompt
         var backends = request.Context?.Backends ?? [];
         var subjects = backends.Concat(request.Alerts.SelectMany(a => SubjectLabels.Select(a.Label)).OfType<string>()).Distinct(StringComparer.Ordinal);
         if (request.OutOfBounds.Count == 0) return [.. subjects];
-        var healthy = backends.Except(request.OutOfBounds, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        var healthy = backends.Except(request.OutOfBounds.Keys, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
         return [.. subjects.Where(s => !healthy.Contains(s))];
     }
 

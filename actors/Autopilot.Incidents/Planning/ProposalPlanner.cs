@@ -16,8 +16,9 @@ namespace Autopilot.Incidents.Planning;
 /// (null when the route could not be read: then only non-traffic actions are possible).</summary>
 public sealed record PlanRequest(string IncidentId, string FactText, SopMatch? Sop, ProposalContext? Context, IReadOnlyList<Alert> Alerts)
 {
-    /// <summary>The backends the fact sheet puts out of bounds: a reason may blame only these of the route's backends.</summary>
-    public IReadOnlyList<string> OutOfBounds { get; init; } = [];
+    /// <summary>The backends the fact sheet puts out of bounds, with their signals ("err>5%"): a reason may blame only
+    /// these of the route's backends, and says for what.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> OutOfBounds { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }
 
 public sealed record PlanOutcome(Proposal Proposal, ProposalSource Source, PlanRecord Record);

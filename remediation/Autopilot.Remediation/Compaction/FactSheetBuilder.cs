@@ -85,7 +85,9 @@ public sealed class FactSheetBuilder
                 SignalsTelemetry.FactSheetBuilt(dropped.Count);
                 return new FactSheet(text, tokens, _tokenBudget, included.Count, dropped.Count)
                 {
-                    OutOfBounds = judged is null ? [] : [.. judged.Where(j => j.Value.Count > 0).Select(j => j.Key).Order(StringComparer.Ordinal)],
+                    OutOfBounds = judged?.Any(j => j.Value.Count > 0) == true
+                        ? judged.Where(j => j.Value.Count > 0).ToDictionary(j => j.Key, j => j.Value, StringComparer.Ordinal)
+                        : FactSheet.NothingOutOfBounds,
                 };
             }
             included.RemoveAt(included.Count - 1);

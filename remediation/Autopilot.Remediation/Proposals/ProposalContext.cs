@@ -17,6 +17,11 @@ public sealed record ProposalContext(
     IReadOnlyDictionary<string, int>? CurrentWeights = null,
     IReadOnlyList<string>? Subjects = null)
 {
+    /// <summary>For a subject the measurement puts out of bounds, the signals it is out of bounds on ("err", "p99",
+    /// "restarts"): a reason about it names one of them next, after "(stable)" for the stable backend. A reason
+    /// that blames a backend then says for what, as the fact sheet does.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> SubjectSignals { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>Subjects a reason can start with: printable ASCII without quotes or backslashes (no JSON escapes), at
     /// most <see cref="ProposalLimits.MaxSubjectLength"/> characters, each once.</summary>
     public IReadOnlyList<string> UsableSubjects =>

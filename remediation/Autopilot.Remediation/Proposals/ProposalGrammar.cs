@@ -40,8 +40,10 @@ public static class ProposalGrammar
         {
             // What the reason is about comes first and is one of this incident's names, spelled exactly.
             // A space ends the subject, so a short subject cannot be the start of a longer name the model makes up.
-            rules.Add(("reason", $"\"\\\"\" reason-subject (\" \" [ !#-\\[\\]-~]{{0,{ProposalLimits.MaxReasonLength - 1 - subjects.Max(s => s.Length)}}})? \"\\\"\""));
-            rules.Add(("reason-subject", string.Join(" | ", subjects.Select(GbnfText.Literal))));
+            // A subject out of bounds is followed by the signal it is out of bounds on.
+            var heads = subjects.Select(subject => SubjectHead(subject, context)).ToList();
+            rules.Add(("reason", $"\"\\\"\" reason-subject (\" \" [ !#-\\[\\]-~]{{0,{ProposalLimits.MaxReasonLength - 1 - heads.Max(h => h.Length)}}})? \"\\\"\""));
+            rules.Add(("reason-subject", string.Join(" | ", heads.Select(h => h.Rule))));
         }
 
         var text = new StringBuilder()
@@ -49,6 +51,16 @@ public static class ProposalGrammar
             .Append("; actions: ").AppendJoin(", ", shape.Actions).Append('\n');
         foreach (var (name, body) in rules) text.Append(name).Append(" ::= ").Append(body).Append('\n');
         return text.ToString();
+    }
+
+    /// <summary>A subject as the reason starts with it, and its longest spelling in characters.</summary>
+    private static (string Rule, int Length) SubjectHead(string subject, ProposalContext context)
+    {
+        if (!context.SubjectSignals.TryGetValue(subject, out var signals) || signals.Count == 0)
+            return (GbnfText.Literal(subject), subject.Length);
+        var stable = subject == context.StableBackend ? " (stable)" : "";
+        var rule = $"({GbnfText.Literal(subject + stable + " ")} ({string.Join(" | ", signals.Select(GbnfText.Literal))}))";
+        return (rule, subject.Length + stable.Length + 1 + signals.Max(w => w.Length));
     }
 
     /// <summary>

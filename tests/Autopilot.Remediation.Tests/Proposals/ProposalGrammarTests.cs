@@ -346,6 +346,32 @@ public class ProposalGrammarTests
     }
 
     [Fact]
+    public void A_subject_out_of_bounds_is_followed_by_its_signal_and_the_stable_one_is_marked()
+    {
+        var context = Context() with
+        {
+            Subjects = [Canary, Stable, "payments-db"],
+            SubjectSignals = new Dictionary<string, IReadOnlyList<string>> { [Canary] = ["err", "restarts"], [Stable] = ["err"] },
+        };
+        var grammar = new GbnfRecognizer(ProposalGrammar.Build(Everything, context));
+
+        Assert.True(grammar.Accepts("""{"action":"rollback_canary","route":"shop/checkout","reason":"checkout-v2 err out of bounds (>5%)"}"""));
+        Assert.True(grammar.Accepts("""{"action":"rollback_canary","route":"shop/checkout","reason":"checkout-v2 restarts"}"""));
+        Assert.True(grammar.Accepts("""{"action":"escalate","reason":"checkout-v1 (stable) err out of bounds too"}"""));
+        Assert.True(grammar.Accepts("""{"action":"escalate","reason":"payments-db down"}"""));
+        Assert.False(grammar.Accepts("""{"action":"rollback_canary","route":"shop/checkout","reason":"checkout-v2 p99 out of bounds"}"""));
+        Assert.False(grammar.Accepts("""{"action":"rollback_canary","route":"shop/checkout","reason":"checkout-v2 is bad"}"""));
+        Assert.False(grammar.Accepts("""{"action":"escalate","reason":"checkout-v1 err out of bounds"}"""));
+        var random = new Random(11);
+        for (var i = 0; i < 40; i++)
+        {
+            var output = grammar.Sample(random);
+            Assert.True(ProposalParser.Parse(output, Everything, context).IsSuccess, output);
+            Assert.True(System.Text.Encoding.UTF8.GetByteCount(output) <= ProposalGrammar.LongestAnswer(Everything, context), output);
+        }
+    }
+
+    [Fact]
     public void Without_subjects_the_reason_is_free_text()
     {
         var grammar = new GbnfRecognizer(ProposalGrammar.Build(Everything, Context()));
