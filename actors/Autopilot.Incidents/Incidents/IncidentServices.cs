@@ -32,8 +32,6 @@ public sealed class IncidentServices(
     public IRestoreOrchestrator Restore { get; } = restore;
     public IWorkloadHealthSource Health { get; } = health;
     public IIncidentJournal Journal { get; } = journal;
-    public FactSheetBuilder FactSheets { get; } = factSheets;
-    public ISopRetriever Sops { get; } = sops;
     public ProposalPlanner Planner { get; } = planner;
     public HealthJudge Judge { get; } = judge;
     public Triage Triage { get; } = new(factSheets, sops, judge.Bounds, options.Value.SopTop);

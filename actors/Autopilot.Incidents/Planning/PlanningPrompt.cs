@@ -1,3 +1,4 @@
+using Autopilot.Remediation.Compaction;
 using Autopilot.Remediation.Knowledge;
 using Autopilot.Remediation.Proposals;
 using Microsoft.SemanticKernel;
@@ -64,9 +65,8 @@ public sealed class PlanningPrompt
         var context = (request.Context ?? new ProposalContext("", [], null)) with
         {
             Subjects = SubjectsOf(request),
-            // "err>5%" → "err": the word the fact sheet and a reason use for the signal.
             SubjectSignals = request.OutOfBounds.ToDictionary(o => o.Key,
-                o => (IReadOnlyList<string>)[.. o.Value.Select(v => v.Split('>')[0]).Distinct(StringComparer.Ordinal)], StringComparer.Ordinal),
+                o => (IReadOnlyList<string>)[.. o.Value.Select(HealthBounds.SignalOf).Distinct(StringComparer.Ordinal)], StringComparer.Ordinal),
         };
         var grammar = ProposalGrammar.Build(allowed, context);
         var weights = context.CurrentWeights;

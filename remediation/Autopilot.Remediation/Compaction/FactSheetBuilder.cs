@@ -1,3 +1,5 @@
+// Over 300 lines: every section's ranking (route, versions, alert groups, actions) feeds the one budget loop through
+// the private Fact type; split apart, the ranking and the budget would have to share that type's internals.
 using System.Globalization;
 using System.Text;
 using Autopilot.Remediation.Alerts;
@@ -10,8 +12,7 @@ namespace Autopilot.Remediation.Compaction;
 /// line-per-fact text that fits a token budget. Facts are ranked by how much they matter to the next
 /// decision; the lowest-ranked whole facts are dropped (and counted) until the sheet fits, so a
 /// 5,000-alert storm and a single alert both produce a sheet the model can read. Same input, same
-/// text: every ordering has a total tie-break and numbers use the invariant culture. (One file of ~400 lines on
-/// purpose: every section's ranking feeds the one budget loop through the private Fact type.)
+/// text: every ordering has a total tie-break and numbers use the invariant culture.
 /// </summary>
 public sealed class FactSheetBuilder
 {

@@ -33,12 +33,15 @@ public sealed record HealthBounds(double MaxErrorRatio, double MaxP99LatencyMs, 
         {
             var violations = Violations(snapshot).ToList();
             if (snapshot.Version != stable && snapshot.RequestsPerSecond > 0 && stableP99 > 0 && snapshot.P99LatencyMs > SlowerThanStable * stableP99
-                && !violations.Any(v => v.StartsWith("p99", StringComparison.Ordinal)))
+                && !violations.Any(v => SignalOf(v) == "p99"))
                 violations.Add("p99>2x-stable");
             judged[snapshot.Version] = violations;
         }
         return judged;
     }
+
+    /// <summary>The signal a violation is about: "err" for "err>5%", "p99" for "p99>2x-stable".</summary>
+    public static string SignalOf(string violation) => violation.Split('>')[0];
 
     /// <summary>The signals of one snapshot that are out of bounds, e.g. ["err>5%", "p99>1000ms"]; empty when healthy.
     /// A backend that served no traffic has no error ratio or latency to judge.</summary>
