@@ -91,17 +91,36 @@ public sealed class PlanningPrompt
     /// <summary>Label keys whose values name what an incident is about, besides the route's backends.</summary>
     private static readonly string[] SubjectLabels = ["version", "dependency", "certificate", "flapping_alert", "workload", "service", "deployment", "app"];
 
-    /// <summary>What a reason may be about: the route's backends and the things the alerts name (a version, a
-    /// dependency, a certificate, a flapping alert, the workload). The grammar makes every reason start with one.
-    /// When the measurement puts backends out of bounds, the healthy ones are left out: a reason may not blame a
-    /// backend the metrics clear (a small model easily mixes up two names that differ in a few letters).</summary>
+    /// <summary>What a reason may be about, the grammar makes every reason start with one. What the SOP says its
+    /// reasons are about ("reason_about", e.g. the dependency) when its alerts carry it. Else the things the SOP's own
+    /// alerts name (each alert's most specific subject label: a version, a dependency, a certificate, a flapping
+    /// alert, else the workload) and the backends the measurement puts out of bounds; a reason may not blame a
+    /// backend the metrics clear, and a small model easily mixes up two names that differ in a few letters. Without an
+    /// SOP alert that names anything, every backend and every name the alerts carry.</summary>
     public static IReadOnlyList<string> SubjectsOf(PlanRequest request)
     {
         var backends = request.Context?.Backends ?? [];
-        var subjects = backends.Concat(request.Alerts.SelectMany(a => SubjectLabels.Select(a.Label)).OfType<string>()).Distinct(StringComparer.Ordinal);
-        if (request.OutOfBounds.Count == 0) return [.. subjects];
+        var rule = request.Sop?.Sop.Matches;
+        var sopAlerts = request.Alerts.Where(a => rule is not null && rule.Matches(a)).ToList();
+        var about = sopAlerts.SelectMany(a => request.Sop!.Sop.ReasonAbout.Select(a.Label)).OfType<string>().Where(v => v.Length > 0)
+            .Distinct(StringComparer.Ordinal).ToList();
+        if (about.Count > 0) return about;
+        var named = sopAlerts
+            .Select(a => SubjectLabels.Select(a.Label).FirstOrDefault(v => !string.IsNullOrEmpty(v))).OfType<string>()
+            .Distinct(StringComparer.Ordinal).ToList();
+        if (named.Count > 0)
+        {
+            // A named backend the metrics clear is still what an unconfirmed alert is about, unless another one is
+            // out of bounds.
+            var blamed = backends.Where(request.OutOfBounds.ContainsKey)
+                .Concat(named.Where(n => !backends.Contains(n, StringComparer.Ordinal) || request.OutOfBounds.ContainsKey(n)))
+                .Distinct(StringComparer.Ordinal).ToList();
+            return blamed.Count > 0 ? blamed : named;
+        }
+        var all = backends.Concat(request.Alerts.SelectMany(a => SubjectLabels.Select(a.Label)).OfType<string>()).Distinct(StringComparer.Ordinal);
+        if (request.OutOfBounds.Count == 0) return [.. all];
         var healthy = backends.Except(request.OutOfBounds.Keys, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
-        return [.. subjects.Where(s => !healthy.Contains(s))];
+        return [.. all.Where(s => !healthy.Contains(s))];
     }
 
     private static IPromptTemplate Template(string? configured, string fallback) =>

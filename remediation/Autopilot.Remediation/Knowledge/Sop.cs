@@ -7,7 +7,14 @@ public enum KnowledgeKind
 }
 
 /// <summary>Which alerts an SOP is for: any of the alert names, and every label given (value or regex).</summary>
-public sealed record SopMatchRule(IReadOnlyList<string> AlertNames, IReadOnlyDictionary<string, string> Labels);
+public sealed record SopMatchRule(IReadOnlyList<string> AlertNames, IReadOnlyDictionary<string, string> Labels)
+{
+    /// <summary>Whether the rule covers this alert: its name is listed (or no names are) and every label condition holds.</summary>
+    public bool Matches(Alerts.Alert alert) =>
+        (AlertNames.Count > 0 || Labels.Count > 0)
+        && (AlertNames.Count == 0 || AlertNames.Contains(alert.Name, StringComparer.Ordinal))
+        && Labels.All(l => SopDocument.LabelMatches(l.Value, alert.Label(l.Key)));
+}
 
 /// <summary>An action the SOP lets the model propose, with bounds on its parameters
 /// (e.g. max_step_percent, min_stable_weight, max_requests_per_second). Null bound = no SOP-level bound.</summary>
@@ -33,6 +40,10 @@ public sealed record Sop(
 {
     /// <summary>Extra search keywords from the front matter ("tags"); they feed the text index only.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Labels ("reason_about") of the alerts this SOP matches whose values a proposal's reason must start
+    /// with, when those alerts carry one: a dependency outage is about the dependency, not the backends it breaks.</summary>
+    public IReadOnlyList<string> ReasonAbout { get; init; } = [];
 
     /// <summary>The bounds for one action, or null when the SOP does not allow it.</summary>
     public AllowedAction? Allowed(string action) => AllowedActions.FirstOrDefault(a => a.Action == action);

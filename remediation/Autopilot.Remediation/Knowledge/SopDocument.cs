@@ -20,7 +20,7 @@ public static partial class SopDocument
 
     private static readonly string[] Severities = ["critical", "warning", "info"];
     private static readonly string[] KnownKeys =
-        ["id", "title", "kind", "severity", "matches", "allowed_actions", "default_action", "default_action_safe", "tags"];
+        ["id", "title", "kind", "severity", "matches", "allowed_actions", "default_action", "default_action_safe", "tags", "reason_about"];
     private static readonly string[] RateActions = [ActionNames.SetRateLimit];
     private static readonly string[] WeightActions = [ActionNames.ShiftTraffic, ActionNames.IsolateBackend];
 
@@ -121,6 +121,18 @@ public static partial class SopDocument
             else Problem("tags", "must be a list of strings", tagsNode);
         }
 
+        var reasonAbout = new List<string>();
+        if (keys.GetValueOrDefault("reason_about") is { } aboutNode)
+        {
+            if (aboutNode is YamlSequenceNode aboutList)
+                for (var i = 0; i < aboutList.Children.Count; i++)
+                {
+                    if (aboutList.Children[i] is YamlScalarNode { Value: { } label } && Alerts.AlertPayloadParser.IsValidLabelName(label, 128)) reasonAbout.Add(label);
+                    else Problem($"reason_about[{i}]", "must be a Prometheus label name (letters, digits, '_'), e.g. dependency", aboutList.Children[i]);
+                }
+            else Problem("reason_about", "must be a list of label names, e.g. [dependency]", aboutNode);
+        }
+
         string Invalid(string key, string message, YamlNode node)
         {
             Problem(key, message, node);
@@ -131,7 +143,7 @@ public static partial class SopDocument
             Problem("(body)", "the Markdown body after the front matter is empty; write the runbook (symptoms, diagnosis, mitigation, verification, escalation)");
 
         if (problems.Count > 0) return null;
-        return new Sop(id!, title!, kind, matches, allowed, defaultAction, defaultSafe, severity!, body.Trim(), path) { Tags = tags };
+        return new Sop(id!, title!, kind, matches, allowed, defaultAction, defaultSafe, severity!, body.Trim(), path) { Tags = tags, ReasonAbout = reasonAbout };
     }
 
     private static SopMatchRule ReadMatches(YamlNode? node, KnowledgeKind kind, Action<string, string, YamlNode?> problem)

@@ -244,10 +244,7 @@ public sealed class SqliteSopIndex : ISopRetriever, IDisposable
     {
         var rule = sop.Matches;
         if (rule.AlertNames.Count == 0 && rule.Labels.Count == 0) return null;
-        var matchedAlerts = alerts.Where(alert =>
-                (rule.AlertNames.Count == 0 || rule.AlertNames.Contains(alert.Name, StringComparer.Ordinal)) &&
-                rule.Labels.All(l => SopDocument.LabelMatches(l.Value, alert.Label(l.Key))))
-            .ToList();
+        var matchedAlerts = alerts.Where(rule.Matches).ToList();
         if (matchedAlerts.Count == 0) return null;
 
         var names = matchedAlerts.Select(a => a.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();

@@ -5,7 +5,8 @@ using Autopilot.Remediation.Proposals;
 
 namespace Autopilot.Actors.Tests.Incidents;
 
-/// <summary>What the grammar lets a reason start with: names of this incident, never a backend the metrics clear.</summary>
+/// <summary>What the grammar lets a reason start with: what the SOP's alerts name or the metrics blame, never a
+/// backend the metrics clear.</summary>
 public sealed class ReasonSubjectTests
 {
     private static readonly ProposalContext Route = new("shop/checkout", ["checkout-v1", "checkout-v2"], "checkout-v1");
@@ -17,8 +18,61 @@ public sealed class ReasonSubjectTests
     private static PlanRequest Request(IReadOnlyList<string> outOfBounds, params Alert[] alerts) =>
         new("i1", "facts", null, Route, alerts) { OutOfBounds = outOfBounds.ToDictionary(b => b, _ => (IReadOnlyList<string>)["err>5%"]) };
 
+    private static SopMatch CanarySop(params string[] reasonAbout) => new(new Sop("canary-high-error-rate", "Canary 5xx", KnowledgeKind.Sop,
+        new SopMatchRule(["CanaryHighErrorRate"], new Dictionary<string, string>()),
+        [new AllowedAction(ActionNames.RollbackCanary), new AllowedAction(ActionNames.Escalate)],
+        ActionNames.RollbackCanary, true, "critical", "", "sops/canary-high-error-rate.md") { ReasonAbout = reasonAbout }, 1, []) { MatchedByRule = true };
+
+    private static Alert Other(params (string Key, string Value)[] labels) =>
+        new("o1", AlertStatus.Firing, labels.Append((Key: "alertname", Value: "KubeJobFailed")).ToDictionary(l => l.Key, l => l.Value),
+            new Dictionary<string, string>(), DateTimeOffset.UnixEpoch, null, null);
+
     [Fact]
-    public void With_nothing_out_of_bounds_every_backend_and_every_name_the_alerts_carry_is_a_subject()
+    public void An_alert_the_metrics_do_not_confirm_is_about_the_version_it_names_and_nothing_else()
+    {
+        var subjects = PlanningPrompt.SubjectsOf(Request([], Firing(("version", "checkout-v2"), ("workload", "checkout")),
+            Other(("service", "backup"), ("workload", "checkout"))) with { Sop = CanarySop() });
+
+        Assert.Equal(["checkout-v2"], subjects);
+    }
+
+    [Fact]
+    public void A_failing_stable_backend_may_be_blamed_beside_the_version_the_alert_names()
+    {
+        var subjects = PlanningPrompt.SubjectsOf(Request(["checkout-v1", "checkout-v2"],
+            Firing(("version", "checkout-v2"), ("workload", "checkout"))) with { Sop = CanarySop() });
+
+        Assert.Equal(["checkout-v1", "checkout-v2"], subjects);
+    }
+
+    [Fact]
+    public void A_healthy_version_the_alert_names_is_no_subject_when_another_backend_is_out_of_bounds()
+    {
+        var subjects = PlanningPrompt.SubjectsOf(Request(["checkout-v1"],
+            Firing(("version", "checkout-v2"), ("workload", "checkout"))) with { Sop = CanarySop() });
+
+        Assert.Equal(["checkout-v1"], subjects);
+    }
+
+    [Fact]
+    public void What_the_sop_says_its_reasons_are_about_outranks_the_failing_backends()
+    {
+        var subjects = PlanningPrompt.SubjectsOf(Request(["checkout-v1", "checkout-v2"],
+            Firing(("version", "checkout-v2"), ("dependency", "payments-db"), ("workload", "checkout"))) with { Sop = CanarySop("dependency") });
+
+        Assert.Equal(["payments-db"], subjects);
+    }
+
+    [Fact]
+    public void An_sop_alert_without_the_label_its_reasons_are_about_falls_back_to_what_it_names()
+    {
+        var subjects = PlanningPrompt.SubjectsOf(Request([], Firing(("workload", "checkout"))) with { Sop = CanarySop("dependency") });
+
+        Assert.Equal(["checkout"], subjects);
+    }
+
+    [Fact]
+    public void Without_an_sop_alert_that_names_anything_every_backend_and_every_name_the_alerts_carry_is_a_subject()
     {
         var subjects = PlanningPrompt.SubjectsOf(Request([], Firing(("version", "checkout-v2"), ("workload", "checkout"))));
 

@@ -8,13 +8,13 @@ namespace Autopilot.Model.Tests.Judgement;
 /// The shipped model's judgement on cases it never saw: a fixed subset of the held-out split (the first 100 generated
 /// cases and every hand-written hard case) through the real planning path. The floors are what the shipped model
 /// measurably holds (docs/model.md has the full figures), so a retrained or replaced model that decides worse fails
-/// here. The floors sit a few points under the measured figures (96 % actions, 70 % grounded on all 417 cases): a
-/// different CPU's kernels can flip a close call; the grounded-reason target (90 %) is not met yet.
+/// here. The floors sit a few points under the measured figures (95 % actions and 94 % grounded reasons on this subset,
+/// 96 % and 91 % on all 417 cases): a different CPU's kernels can flip a close call.
 /// </summary>
 public sealed class ShippedModelEvalTests
 {
     private const double MinAccuracy = 0.9;
-    private const double MinGrounded = 0.6;
+    private const double MinGrounded = 0.85;
 
     [Fact]
     public async Task The_shipped_model_keeps_its_measured_judgement_on_held_out_cases()
@@ -24,6 +24,18 @@ public sealed class ShippedModelEvalTests
         var subset = CaseFiles.Read(Path.Combine(heldOut, "generated.jsonl")).Take(100)
             .Concat(CaseFiles.Read(Path.Combine(heldOut, "hard.jsonl"))).ToList();
         var work = Directory.CreateTempSubdirectory("shipped-eval-").FullName;
+        try
+        {
+            await EvaluateAsync(root, subset, work);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task EvaluateAsync(string root, IReadOnlyList<DecisionCase> subset, string work)
+    {
         var cases = Path.Combine(work, "subset.jsonl");
         CaseFiles.Write(cases, subset);
 

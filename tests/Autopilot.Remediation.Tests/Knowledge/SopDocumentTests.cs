@@ -27,6 +27,7 @@ public sealed class SopDocumentTests
         default_action: rollback_canary
         default_action_safe: true
         tags: [canary, 5xx]
+        reason_about: [version]
         ---
         # Canary returns 5xx
 
@@ -55,6 +56,7 @@ public sealed class SopDocumentTests
         Assert.Equal(ActionNames.RollbackCanary, sop.DefaultAction);
         Assert.True(sop.DefaultActionSafe);
         Assert.Equal(["canary", "5xx"], sop.Tags);
+        Assert.Equal(["version"], sop.ReasonAbout);
         Assert.Equal("# Canary returns 5xx\n\nRoll back first.", sop.Body);
         Assert.Equal("sops/canary.md", sop.SourcePath);
         Assert.Equal(25, sop.Allowed(ActionNames.ShiftTraffic)!.MaxStepPercent);
@@ -112,6 +114,8 @@ public sealed class SopDocumentTests
         { "safe not boolean", "default_action_safe: true", "default_action_safe: yes", "default_action_safe" },
         { "missing safe flag", "default_action_safe: true\n", "", "default_action_safe" },
         { "missing matches", "matches:\n  alerts: [CanaryHighErrorRate]\n  labels:\n    namespace: shop\n    version: \"~checkout-v[0-9]+\"\n", "", "matches" },
+        { "reason about a non-label", "reason_about: [version]", "reason_about: [the-version]", "reason_about[0]" },
+        { "reason about not a list", "reason_about: [version]", "reason_about: version", "reason_about" },
         { "empty body", "# Canary returns 5xx\n\nRoll back first.", "", "(body)" },
     };
 
