@@ -28,8 +28,9 @@ public sealed class PoolOptions
     /// <summary>Upper bound on KV cache memory; start-up fails if ContextSize × (MaxConcurrentSessions + 1) needs more.</summary>
     public int KvCacheBudgetMb { get; set; } = 4096;
 
-    /// <summary>Lease requests that may wait for a free session; beyond this they get 429 at once.</summary>
-    public int QueueLimit { get; set; } = 32;
+    /// <summary>Lease requests that may wait for a free session; beyond this they get 429 at once. A waiter is a
+    /// small object, and an alert storm opens an incident per workload at once: 128 lets 100 of them queue.</summary>
+    public int QueueLimit { get; set; } = 128;
 
     /// <summary>How long a queued lease request waits before it gets 429.</summary>
     public int QueueTimeoutSeconds { get; set; } = 30;

@@ -98,4 +98,30 @@ public static class DeciderModelFile
         }
         return values;
     }
+
+    /// <summary>Weight types <see cref="Quantize"/> can write: llama.cpp's names.</summary>
+    public static readonly IReadOnlyList<string> WeightTypes = ["q8_0", "f16", "f32"];
+
+    /// <summary>
+    /// Writes the trained (f32) model with its weights converted by llama.cpp's own quantizer. q8_0 plans about 15 %
+    /// faster on 2 cores (an alert storm is bound by it) at a third of the size, and decides as well on the held-out
+    /// split (docs/model.md). "f32" copies the file unchanged.
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown weight type.</exception>
+    /// <exception cref="InvalidOperationException">llama.cpp could not convert the file.</exception>
+    public static void Quantize(string trained, string output, string weights)
+    {
+        if (!WeightTypes.Contains(weights)) throw new ArgumentException($"'{weights}' is not a weight type; valid: {string.Join(", ", WeightTypes)}", nameof(weights));
+        if (weights == "f32")
+        {
+            File.Copy(trained, output, overwrite: true);
+            return;
+        }
+        // LLamaSharp resolves its native library on the first NativeApi call; the quantizer alone does not trigger it.
+        LLama.Native.NativeApi.llama_empty_call();
+        var temporary = output + ".tmp";
+        if (!LLama.LLamaQuantizer.Quantize(trained, temporary, weights, Math.Max(1, Environment.ProcessorCount)))
+            throw new InvalidOperationException($"llama.cpp could not convert {trained} to {weights}");
+        File.Move(temporary, output, overwrite: true);
+    }
 }

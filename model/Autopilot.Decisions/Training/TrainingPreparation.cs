@@ -28,6 +28,8 @@ public sealed record TrainingSettings
     public int VocabularySample { get; init; } = 1000;
     /// <summary>Held-out cases whose loss is reported after each epoch (never trained on).</summary>
     public int ValidationCases { get; init; } = 100;
+    /// <summary>Weight type of the written model (<see cref="DeciderModelFile.WeightTypes"/>); training itself is f32.</summary>
+    public string Weights { get; init; } = "q8_0";
 }
 
 /// <summary>What <see cref="TrainingPreparation"/> produced for the trainer.</summary>

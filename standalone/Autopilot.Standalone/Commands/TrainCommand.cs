@@ -25,10 +25,11 @@ internal static class TrainCommand
         var maxStepsOption = new Option<int>("--max-steps") { Description = "Stop after this many optimiser steps (0 = all epochs)" };
         var workOption = new Option<string?>("--work") { Description = "Scratch folder (default: .autopilot/train)" };
         var trainerOption = new Option<string?>("--trainer") { Description = "Path of autopilot-trainer.dll (default: the repository's build output)" };
+        var weightsOption = new Option<string>("--weights") { Description = $"Weight type of the written model: {string.Join(", ", DeciderModelFile.WeightTypes)}", DefaultValueFactory = _ => new TrainingSettings().Weights };
         var prepareOnlyOption = new Option<bool>("--prepare-only") { Description = "Render, learn the vocabulary and encode the examples, print their sizes, and stop" };
         var command = new Command("train", "Train the default decision model from model/cases/train on this CPU (a fixed seed reproduces it)")
         {
-            outOption, epochsOption, seedOption, threadsOption, maxStepsOption, workOption, trainerOption, prepareOnlyOption,
+            outOption, epochsOption, seedOption, threadsOption, maxStepsOption, workOption, trainerOption, weightsOption, prepareOnlyOption,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -40,7 +41,9 @@ internal static class TrainCommand
             var trainer = parse.GetValue(trainerOption) ?? Path.Combine(root, "model", "Autopilot.Training", "bin", "Release", "net10.0", "autopilot-trainer.dll");
             var prepareOnly = parse.GetValue(prepareOnlyOption);
             if (!prepareOnly && !File.Exists(trainer)) return CasesCommand.Fail("--trainer", $"{trainer} does not exist; build model/Autopilot.Training first (./autopilot train does)");
-            var settings = new TrainingSettings { Epochs = epochs, Seed = parse.GetValue(seedOption), Threads = threads };
+            var weights = parse.GetValue(weightsOption)!;
+            if (!DeciderModelFile.WeightTypes.Contains(weights)) return CasesCommand.Fail("--weights", $"'{weights}' is not a weight type; valid: {string.Join(", ", DeciderModelFile.WeightTypes)}");
+            var settings = new TrainingSettings { Epochs = epochs, Seed = parse.GetValue(seedOption), Threads = threads, Weights = weights };
             var work = Path.GetFullPath(parse.GetValue(workOption) ?? Path.Combine(root, ".autopilot", "train"));
             var output = Path.GetFullPath(parse.GetValue(outOption)!);
 
@@ -66,8 +69,8 @@ internal static class TrainCommand
                 return 1;
             }
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-            File.Copy(trained, output, overwrite: true);
-            AnsiConsole.MarkupLine(Invariant($"[green]trained model → {Markup.Escape(Path.GetRelativePath(root, output))}[/] ({new FileInfo(output).Length / 1e6:0.0} MB) in {clock.Elapsed.TotalMinutes:0.0} min"));
+            DeciderModelFile.Quantize(trained, output, settings.Weights);
+            AnsiConsole.MarkupLine(Invariant($"[green]trained model → {Markup.Escape(Path.GetRelativePath(root, output))}[/] ({settings.Weights}, {new FileInfo(output).Length / 1e6:0.0} MB) in {clock.Elapsed.TotalMinutes:0.0} min"));
             return 0;
         });
         return command;

@@ -29,7 +29,7 @@ public sealed class TopicOptions
     /// <summary>Messages delivered at the same time. Dapr delivers in parallel without a bound by default; a delivery
     /// waits for its incident's turn (which may be planning with the model), so a small bound would queue every
     /// other workload's alerts behind a few slow turns.</summary>
-    public int Concurrency { get; set; } = 64;
+    public int Concurrency { get; set; } = 512;
 
     /// <summary>Published messages that may wait; publishing waits while the topic is full (back-pressure).</summary>
     public int Capacity { get; set; } = 10_000;

@@ -20,6 +20,24 @@ public sealed class DurableStateTests
     }
 
     [Fact]
+    public async Task Keyed_state_is_read_from_disk_once_and_then_served_from_memory_like_actor_state()
+    {
+        var root = TestContent.NewStateDirectory("state");
+        var directory = new StateDirectory(root);
+        var state = new FileKeyedState<Counter>(directory, "incident", "shop/checkout");
+        await state.SetAsync(new Counter(1), default);
+        var path = directory.PathFor("incident", "shop/checkout");
+
+        // What is on disk is the last write; the in-memory copy is what the running host serves.
+        File.WriteAllText(path, """{"Value":2}""");
+        Assert.Equal(1, (await state.GetAsync(default))!.Value);
+        Assert.Equal(2, (await new FileKeyedState<Counter>(new StateDirectory(root), "incident", "shop/checkout").GetAsync(default))!.Value);
+
+        await state.SetAsync(new Counter(5), default);
+        Assert.Equal(5, (await new FileKeyedState<Counter>(new StateDirectory(root), "incident", "shop/checkout").GetAsync(default))!.Value);
+    }
+
+    [Fact]
     public async Task A_reminder_due_while_the_host_was_down_fires_after_restart()
     {
         var root = TestContent.NewStateDirectory("reminders");
