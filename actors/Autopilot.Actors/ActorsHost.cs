@@ -1,10 +1,9 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Autopilot.Actors.Alerts;
 using Autopilot.Actors.DaprAdapters;
 using Autopilot.Actors.Guardrail;
 using Autopilot.Actors.Incidents;
 using Autopilot.Actors.Restore;
+using Autopilot.Api;
 using Autopilot.GatewayBridge.Client;
 using Autopilot.Incidents;
 using Autopilot.Incidents.Ports;
@@ -14,19 +13,13 @@ using Dapr.Workflow;
 
 namespace Autopilot.Actors;
 
-/// <summary>The Dapr host of the incident loop: actor types, alert endpoints, the restore workflow, the audit API.</summary>
+/// <summary>The Dapr host of the incident loop: actor types, the alerts subscription, the restore workflow, and the
+/// shared HTTP surface (Autopilot.Api) over the Dapr adapters.</summary>
 public static class ActorsHost
 {
     public static IServiceCollection AddAutopilotActors(this IServiceCollection services, IConfiguration configuration)
     {
-        // The HTTP API writes the same JSON as the state and the journal: snake_case enums, NaN for "no data".
-        services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
-            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-        });
-        services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddAutopilotApi(configuration);
         services.AddDaprClient(client => client.UseJsonSerializationOptions(IncidentStateJson.Options));
         services.AddActors(options =>
         {
@@ -72,9 +65,8 @@ public static class ActorsHost
     {
         app.MapActorsHandlers();
         app.MapSubscribeHandler();
-        app.MapAlertEndpoints();
-        app.MapIncidentEndpoints();
-        app.MapApprovalEndpoints();
+        app.MapAlertSubscription();
+        app.MapAutopilotApi();
         return app;
     }
 }

@@ -1,18 +1,15 @@
 using Autopilot.Actors;
 using Autopilot.Actors.Guardrail;
 using Autopilot.Hosting;
-using Autopilot.Mcp;
 
 var builder = WebApplication.CreateBuilder(args);
 using (var loggers = LoggerFactory.Create(logging => logging.AddConsole()))
     await SigningKeySecret.LoadAsync(builder.Configuration, loggers.CreateLogger("Autopilot.Actors"));
 builder.AddAutopilotHosting("autopilot-actors");
 builder.Services.AddAutopilotActors(builder.Configuration);
-builder.Services.AddAutopilotMcp();
 
 var app = builder.Build();
 app.MapAutopilotActors();
-app.MapAutopilotMcp();
 app.MapAutopilotHosting();
 await app.RunAsync();
 

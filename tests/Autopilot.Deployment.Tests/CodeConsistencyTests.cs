@@ -7,6 +7,8 @@ namespace Autopilot.Deployment.Tests;
 public class CodeConsistencyTests
 {
     private const string ActorsApp = "actors/Autopilot.Actors";
+    /// <summary>The HTTP surface the actors app and the stand-alone host both map (webhook, incidents, approvals).</summary>
+    private const string HttpSurface = "actors/Autopilot.Api";
     private const string BridgeApp = "gateway-bridge/Autopilot.GatewayBridge";
     private const string PoolApp = "inference-pool/Autopilot.InferencePool";
 
@@ -16,7 +18,7 @@ public class CodeConsistencyTests
     [InlineData("DeadLetterTopic", SharedNames.DeadLetterTopic)]
     public void The_actors_app_publishes_and_subscribes_with_the_shared_names(string setting, string expected)
     {
-        Assert.Equal(expected, SourceCode.PropertyDefault(ActorsApp, setting));
+        Assert.Equal(expected, SourceCode.PropertyDefault(HttpSurface, setting));
     }
 
     [Fact]
@@ -33,7 +35,7 @@ public class CodeConsistencyTests
     [Fact]
     public void The_actors_app_serves_the_alertmanager_webhook_alertmanager_posts_to()
     {
-        Assert.Contains($"POST {SharedNames.AlertmanagerWebhookPath}", SourceCode.Endpoints(ActorsApp));
+        Assert.Contains($"POST {SharedNames.AlertmanagerWebhookPath}", SourceCode.Endpoints(HttpSurface));
     }
 
     [Fact]

@@ -156,6 +156,9 @@ public sealed class ReadOnlyToolsTests : IAsyncLifetime
 
         public Task<GuardrailDecision?> GetDecisionAsync(RouteRef route, string changeId, CancellationToken ct) =>
             Task.FromResult<GuardrailDecision?>(null);
+
+        public Task<GuardrailDecision?> AnswerApprovalAsync(RouteRef route, ApprovalAnswer answer, CancellationToken ct) =>
+            throw new InvalidOperationException("MCP tools must never answer approvals.");
     }
 
     private sealed class FakeHealth : IWorkloadHealthSource

@@ -1,13 +1,9 @@
+using Autopilot.Api.Alerts;
+using Autopilot.Incidents.Ports;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
 
 namespace Autopilot.Actors.Alerts;
-
-/// <summary>Publishes a validated Alertmanager payload to the alerts topic.</summary>
-public interface IAlertPublisher
-{
-    Task PublishAsync(ReadOnlyMemory<byte> payload, CancellationToken ct);
-}
 
 /// <summary>Publishes through the Dapr sidecar's pub/sub API, the payload unchanged as application/json.</summary>
 public sealed class DaprAlertPublisher(DaprClient dapr, IOptions<AlertsOptions> options) : IAlertPublisher

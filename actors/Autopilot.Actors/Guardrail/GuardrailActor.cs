@@ -37,9 +37,7 @@ public sealed class GuardrailActor : ReminderHostActor, IGuardrailActor, IRemind
 
     public Task<GuardrailDecision?> GetDecisionAsync(string changeId) => _process.GetDecisionAsync(changeId, CancellationToken.None);
 
-    public Task<GuardrailDecision?> AnswerApprovalAsync(ApprovalAnswer answer) => answer.Approved
-        ? _process.ApproveAsync(answer.ChangeId, answer.Approver, CancellationToken.None)
-        : _process.RejectAsync(answer.ChangeId, $"rejected by {answer.Approver}{(answer.Reason is null ? "" : ": " + answer.Reason)}", CancellationToken.None);
+    public Task<GuardrailDecision?> AnswerApprovalAsync(ApprovalAnswer answer) => _process.AnswerApprovalAsync(answer, CancellationToken.None);
 
     public Task<GuardrailState> GetStateAsync() => _process.ReadStateAsync(CancellationToken.None);
 

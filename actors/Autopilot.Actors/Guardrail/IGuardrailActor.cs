@@ -21,5 +21,3 @@ public interface IGuardrailActor : IActor
 
     Task<GuardrailState> GetStateAsync();
 }
-
-public sealed record ApprovalAnswer(string ChangeId, bool Approved, string Approver, string? Reason);

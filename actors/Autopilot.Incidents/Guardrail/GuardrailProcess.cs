@@ -56,6 +56,11 @@ public sealed class GuardrailProcess(
 
     /// <summary>A human approved a change that was waiting. Policy is evaluated again (the ledger or a freeze
     /// may have changed since); anything but a waiting change is answered with its existing decision.</summary>
+    /// <summary>A human's answer: approve applies the change (policy is checked again), reject closes it.</summary>
+    public Task<GuardrailDecision?> AnswerApprovalAsync(ApprovalAnswer answer, CancellationToken ct) => answer.Approved
+        ? ApproveAsync(answer.ChangeId, answer.Approver, ct)
+        : RejectAsync(answer.ChangeId, $"rejected by {answer.Approver}{(answer.Reason is null ? "" : ": " + answer.Reason)}", ct);
+
     public async Task<GuardrailDecision?> ApproveAsync(string changeId, string approver, CancellationToken ct)
     {
         var current = await LoadAsync(ct);

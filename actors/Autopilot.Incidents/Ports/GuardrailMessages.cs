@@ -48,3 +48,6 @@ public sealed record GuardrailDecision(
     public IReadOnlyList<string> Reasons =>
         Verdict is null ? (Error is null ? [] : [Error]) : [.. Verdict.Violations.Select(v => $"{v.Rule}: {v.Message}")];
 }
+
+/// <summary>A human's answer to a change that policy sent for approval.</summary>
+public sealed record ApprovalAnswer(string ChangeId, bool Approved, string Approver, string? Reason);

@@ -21,4 +21,7 @@ public interface IGuardrailGateway
     /// <summary>The decision taken for a change id, or null when the guardrail never saw it. Used to poll
     /// changes that wait for human approval.</summary>
     Task<GuardrailDecision?> GetDecisionAsync(RouteRef route, string changeId, CancellationToken ct);
+
+    /// <summary>A human's answer to a change waiting for approval; null when the route has no such change.</summary>
+    Task<GuardrailDecision?> AnswerApprovalAsync(RouteRef route, ApprovalAnswer answer, CancellationToken ct);
 }

@@ -29,11 +29,8 @@ public sealed class InProcessGuardrailGateway(
     public Task<GuardrailDecision?> GetDecisionAsync(RouteRef route, string changeId, CancellationToken ct) =>
         RunAsync(route, p => p.GetDecisionAsync(changeId, ct));
 
-    public Task<GuardrailDecision?> ApproveAsync(RouteRef route, string changeId, string approver, CancellationToken ct) =>
-        RunAsync(route, p => p.ApproveAsync(changeId, approver, ct));
-
-    public Task<GuardrailDecision?> RejectAsync(RouteRef route, string changeId, string reason, CancellationToken ct) =>
-        RunAsync(route, p => p.RejectAsync(changeId, reason, ct));
+    public Task<GuardrailDecision?> AnswerApprovalAsync(RouteRef route, ApprovalAnswer answer, CancellationToken ct) =>
+        RunAsync(route, p => p.AnswerApprovalAsync(answer, ct));
 
     public Task<GuardrailState> ReadStateAsync(RouteRef route, CancellationToken ct) => RunAsync(route, p => p.ReadStateAsync(ct));
 

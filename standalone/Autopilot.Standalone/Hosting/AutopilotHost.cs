@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Autopilot.Api;
 using Autopilot.GatewayBridge.Client;
 using Autopilot.GatewayBridge.Core;
 using Autopilot.Hosting;
@@ -24,7 +25,7 @@ using Microsoft.Extensions.Logging;
 namespace Autopilot.Standalone.Hosting;
 
 /// <summary>
-/// The whole autopilot in one process: the actors app's webhook and incidents API, the IncidentProcess and
+/// The whole autopilot in one process: the same HTTP surface as the actors app (Autopilot.Api), the IncidentProcess and
 /// GuardrailProcess logic behind the keyed executor, durable reminders and file state, the in-memory "alerts"
 /// topic, the gateway-bridge service called directly, and the inference pool engine in-process. Disposing it is a
 /// clean stop; starting another over the same state directory resumes open incidents, reminders and restores.
@@ -89,7 +90,9 @@ public sealed class AutopilotHost : IAsyncDisposable
         }
         services.AddSingleton(sp => new InMemoryTopic<byte[]>(AlertsTopic, new TopicOptions(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Autopilot.Standalone.Topic")));
+        services.AddSingleton<IAlertPublisher, TopicAlertPublisher>();
         services.AddAutopilotIncidents(builder.Configuration);
+        services.AddAutopilotApi(builder.Configuration);
         if (builder.Configuration[$"{RestoreOptions.Section}:StepPercents:0"] is null)
             services.PostConfigure<RestoreOptions>(o => o.StepPercents = [.. StandaloneSettings.RestoreSteps]);
         services.AddGatewayBridgeCore(builder.Configuration);
@@ -98,7 +101,7 @@ public sealed class AutopilotHost : IAsyncDisposable
 
         var app = builder.Build();
         app.MapAutopilotHosting();
-        app.MapStandaloneApi();
+        app.MapAutopilotApi();
         await app.StartAsync(ct);
 
         Wire(app.Services);

@@ -5,8 +5,9 @@ using Autopilot.Incidents.Guardrail;
 
 namespace Autopilot.Actors.Tests.Host;
 
-/// <summary>Only the guardrail may reach the gateway-bridge: no other type of the actors app or the incident
-/// logic may mention the bridge client in a field, property, parameter, return type, local or base type.</summary>
+/// <summary>Only the guardrail may reach the gateway-bridge: no other type of the actors app, the shared HTTP surface
+/// or the incident logic may mention the bridge client in a field, property, parameter, return type, local or base
+/// type. The shared HTTP surface stays free of Dapr, so the stand-alone host can map it.</summary>
 public sealed class DependencyRulesTests
 {
     private static readonly Type[] Allowed = [typeof(GuardrailProcess), typeof(GuardrailActor)];
@@ -14,7 +15,7 @@ public sealed class DependencyRulesTests
     [Fact]
     public void Only_the_guardrail_depends_on_the_gateway_bridge_client()
     {
-        var assemblies = new[] { typeof(GuardrailProcess).Assembly, typeof(GuardrailActor).Assembly };
+        var assemblies = new[] { typeof(GuardrailProcess).Assembly, typeof(GuardrailActor).Assembly, typeof(Api.ApiServiceCollectionExtensions).Assembly };
         var offenders = assemblies.SelectMany(a => a.GetTypes())
             .Where(t => !Allowed.Contains(Outermost(t)) && References(t, typeof(IGatewayBridgeClient)))
             .Select(t => t.FullName)
@@ -22,6 +23,15 @@ public sealed class DependencyRulesTests
 
         Assert.True(offenders.Count == 0, "These types depend on IGatewayBridgeClient: " + string.Join(", ", offenders));
         Assert.True(References(typeof(GuardrailProcess), typeof(IGatewayBridgeClient)), "the check must see the guardrail's own dependency");
+    }
+
+    [Fact]
+    public void The_http_surface_both_runtimes_map_does_not_depend_on_dapr()
+    {
+        var references = typeof(Api.ApiServiceCollectionExtensions).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.DoesNotContain(references, name => name.StartsWith("Dapr", StringComparison.Ordinal));
+        Assert.Contains("Autopilot.Incidents", references);
     }
 
     private static Type Outermost(Type type)

@@ -68,7 +68,7 @@ public sealed class OptionsBindingTests
         }).Build());
         using var provider = services.BuildServiceProvider();
 
-        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<Autopilot.Actors.Alerts.AlertsOptions>>().Value);
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<Autopilot.Api.Alerts.AlertsOptions>>().Value);
         Assert.Contains("Autopilot:Alerts:BearerToken is blank", e.Message);
         Assert.Contains("Autopilot:Alerts:DeadLetterTopic is 'alerts', the same as Autopilot:Alerts:Topic", e.Message);
     }

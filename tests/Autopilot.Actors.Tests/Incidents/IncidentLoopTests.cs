@@ -288,7 +288,7 @@ public sealed class IncidentLoopTests : IAsyncLifetime
         Assert.True(incident.AwaitingApproval);
         Assert.Contains(IncidentProcess.ApprovalReminder, _loop.Runtime.IncidentReminders(LoopHarness.Checkout));
 
-        var decision = await _loop.Runtime.AnswerApprovalAsync(LoopHarness.CheckoutRoute, new Actors.Guardrail.ApprovalAnswer(incident.ChangeId!, true, "alice", null));
+        var decision = await _loop.Runtime.AnswerApprovalAsync(LoopHarness.CheckoutRoute, new Autopilot.Incidents.Ports.ApprovalAnswer(incident.ChangeId!, true, "alice", null));
         Assert.Equal(DecisionStatus.Applied, decision!.Status);
         Assert.Equal(0, _loop.Cluster.Weight("checkout-v2"));
 

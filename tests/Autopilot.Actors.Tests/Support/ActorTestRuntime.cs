@@ -91,7 +91,7 @@ public sealed class ActorTestRuntime : IIncidentDispatcher, IGuardrailGateway
     public async Task<GuardrailDecision?> GetDecisionAsync(RouteRef route, string changeId, CancellationToken ct) =>
         Wire(await Turn(GuardrailKey(route), () => GuardrailActor(route).GetDecisionAsync(changeId)));
 
-    public Task<GuardrailDecision?> AnswerApprovalAsync(RouteRef route, ApprovalAnswer answer) =>
+    public Task<GuardrailDecision?> AnswerApprovalAsync(RouteRef route, ApprovalAnswer answer, CancellationToken ct = default) =>
         Turn(GuardrailKey(route), () => GuardrailActor(route).AnswerApprovalAsync(Wire(answer)));
 
     public Task<GuardrailState> GuardrailStateAsync(RouteRef route) => Turn(GuardrailKey(route), () => GuardrailActor(route).GetStateAsync());

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Autopilot.Actors.Alerts;
+namespace Autopilot.Api.Alerts;
 
 /// <summary>Configuration section "Autopilot:Alerts": how alerts come in (webhook) and where they are published.</summary>
 public sealed class AlertsOptions : IValidatableObject

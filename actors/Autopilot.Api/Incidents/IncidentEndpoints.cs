@@ -1,6 +1,9 @@
 using Autopilot.Incidents.Ports;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
-namespace Autopilot.Actors.Incidents;
+namespace Autopilot.Api.Incidents;
 
 /// <summary>GET /incidents (summaries, newest first; ?workload=ns/name&amp;open=true&amp;limit=N) and
 /// GET /incidents/{id} (the full audit trail).</summary>

@@ -1,6 +1,10 @@
+using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Routing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
-namespace Autopilot.Actors.Guardrail;
+namespace Autopilot.Api.Guardrail;
 
 /// <summary>Body of POST /guardrail/{namespace}/{route}/approvals/{changeId}.</summary>
 public sealed record ApprovalRequest(bool? Approved, string? Approver, string? Reason);
@@ -11,7 +15,7 @@ public static class ApprovalEndpoints
     public static IEndpointRouteBuilder MapApprovalEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/guardrail/{ns}/{route}/approvals/{changeId}", async (
-            string ns, string route, string changeId, ApprovalRequest? body, ActorGuardrailGateway guardrail, CancellationToken ct) =>
+            string ns, string route, string changeId, ApprovalRequest? body, IGuardrailGateway guardrail, CancellationToken ct) =>
         {
             if (body?.Approved is not { } approved) return Invalid("approved", "give \"approved\": true or false");
             if (string.IsNullOrWhiteSpace(body.Approver)) return Invalid("approver", "name who answers (\"approver\")");

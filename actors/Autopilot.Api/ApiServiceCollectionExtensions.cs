@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Autopilot.Api.Alerts;
+using Autopilot.Api.Guardrail;
+using Autopilot.Api.Incidents;
+using Autopilot.Mcp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Autopilot.Api;
+
+/// <summary>
+/// The incident loop's HTTP surface, the same in both runtimes: POST /alertmanager, GET /incidents[/{id}],
+/// POST /guardrail/{ns}/{route}/approvals/{changeId} and the read-only MCP tools at /mcp. The host registers the
+/// ports: <see cref="Incidents.Ports.IAlertPublisher"/>, <see cref="Incidents.Ports.IIncidentJournal"/>,
+/// <see cref="Incidents.Ports.IGuardrailGateway"/> (and what the MCP tools read).
+/// </summary>
+public static class ApiServiceCollectionExtensions
+{
+    public static IServiceCollection AddAutopilotApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        // The API writes the same JSON as the state and the journal: snake_case enums, NaN for "no data".
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        });
+        services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddAutopilotMcp();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapAutopilotApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapAlertWebhook();
+        endpoints.MapIncidentEndpoints();
+        endpoints.MapApprovalEndpoints();
+        endpoints.MapAutopilotMcp();
+        return endpoints;
+    }
+}
