@@ -5,12 +5,12 @@ using Autopilot.Hosting;
 var builder = WebApplication.CreateBuilder(args);
 using (var loggers = LoggerFactory.Create(logging => logging.AddConsole()))
     await SigningKeySecret.LoadAsync(builder.Configuration, loggers.CreateLogger("Autopilot.Actors"));
-builder.AddAutopilotHosting("autopilot-actors");
+builder.AddServiceDefaults("autopilot-actors");
 builder.Services.AddAutopilotActors(builder.Configuration);
 
 var app = builder.Build();
+app.MapDefaultEndpoints();
 app.MapAutopilotActors();
-app.MapAutopilotHosting();
 await app.RunAsync();
 
 /// <summary>Entry point type, public for WebApplicationFactory.</summary>

@@ -7,37 +7,41 @@ using Autopilot.Remediation.Routing;
 namespace Autopilot.GatewayBridge;
 
 /// <summary>
-/// The bridge's HTTP API (the Dapr service-invocation target). Every refusal is problem details with the status the
-/// bridge chose: 400 bad input (naming the field), 401/403 approval, 404, 409, 412 route moved, 422 invalid, 502/503 cluster.
+/// The bridge's HTTP API (the Dapr service-invocation target). Every refusal is a <see cref="GatewayBridgeException"/>
+/// that <see cref="GatewayBridgeExceptionHandler"/> turns into problem details with the status the bridge chose: 400 bad
+/// input (naming the field), 401/403 approval, 404, 409, 412 route moved, 422 invalid, 502/503 cluster.
 /// </summary>
 public static class GatewayBridgeApi
 {
     public static IEndpointRouteBuilder MapGatewayBridgeApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/routes/{ns}/{name}", (string ns, string name, GatewayBridgeService bridge, CancellationToken ct) =>
-            Run(async () => Ok(await bridge.GetRouteAsync(new RouteRef(ns, name), ct))));
+        // Resolving the service now turns a bad key or Kubernetes configuration into a start-up failure, not a first-request one.
+        endpoints.ServiceProvider.GetRequiredService<GatewayBridgeService>();
 
-        endpoints.MapGet("/routes", (string? workload, GatewayBridgeService bridge, CancellationToken ct) => Run(async () =>
+        endpoints.MapGet("/routes/{ns}/{name}", async (string ns, string name, GatewayBridgeService bridge, CancellationToken ct) =>
+            Ok(await bridge.GetRouteAsync(new RouteRef(ns, name), ct)));
+
+        endpoints.MapGet("/routes", async (string? workload, GatewayBridgeService bridge, CancellationToken ct) =>
         {
             if (!WorkloadKey.TryParse(workload, out var key))
                 throw new GatewayBridgeException(400, "Invalid query", $"workload '{workload}' must be a workload key namespace/workload, e.g. shop/checkout.");
             return Ok(await bridge.ListRoutesForWorkloadAsync(key.Value, ct));
-        }));
+        });
 
-        endpoints.MapPost("/changes", (HttpRequest request, GatewayBridgeService bridge, CancellationToken ct) => Run(async () =>
+        endpoints.MapPost("/changes", async (HttpRequest request, GatewayBridgeService bridge, CancellationToken ct) =>
         {
             var body = await ReadBodyAsync<ApplyChangeRequest>(request, ct);
             return Ok(await bridge.ApplyAsync(body.Change, body.ApprovalToken ?? "", ct));
-        }));
+        });
 
-        endpoints.MapPost("/changes/{changeId}/undo", (string changeId, HttpRequest request, GatewayBridgeService bridge, CancellationToken ct) => Run(async () =>
+        endpoints.MapPost("/changes/{changeId}/undo", async (string changeId, HttpRequest request, GatewayBridgeService bridge, CancellationToken ct) =>
         {
             var body = await ReadBodyAsync<UndoChangeRequest>(request, ct);
             var undo = new UndoRequest(changeId, body.UndoChangeId, body.IncidentId, body.Reason, body.Route);
             return Ok(await bridge.UndoAsync(undo, body.ApprovalToken ?? "", ct));
-        }));
+        });
 
-        endpoints.MapGet("/changes", (string? route, GatewayBridgeService bridge, CancellationToken ct) => Run(async () =>
+        endpoints.MapGet("/changes", async (string? route, GatewayBridgeService bridge, CancellationToken ct) =>
         {
             RouteRef? routeRef = null;
             if (!string.IsNullOrEmpty(route))
@@ -46,24 +50,12 @@ public static class GatewayBridgeApi
                 catch (FormatException e) { throw new GatewayBridgeException(400, "Invalid query", $"route: {e.Message}"); }
             }
             return Ok(await bridge.ListChangesAsync(routeRef, ct));
-        }));
+        });
 
         return endpoints;
     }
 
     private static IResult Ok<T>(T value) => Results.Json(value, GatewayBridgeJson.Options);
-
-    private static async Task<IResult> Run(Func<Task<IResult>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (GatewayBridgeException e)
-        {
-            return Results.Problem(statusCode: e.StatusCode, title: e.Title, detail: e.Detail);
-        }
-    }
 
     /// <summary>Reads the JSON body, answering 400 with the JSON path of the first bad member instead of a bare "bad request".</summary>
     private static async Task<T> ReadBodyAsync<T>(HttpRequest request, CancellationToken ct) where T : class

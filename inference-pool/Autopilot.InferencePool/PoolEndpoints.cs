@@ -1,5 +1,6 @@
 using Autopilot.InferencePool.Client;
 using Autopilot.InferencePool.Engine.Hosting;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Autopilot.InferencePool;
@@ -7,23 +8,17 @@ namespace Autopilot.InferencePool;
 /// <summary>The pool's HTTP API: leases (POST/DELETE /sessions), completions on a lease, and GET /pool.</summary>
 public static class PoolEndpoints
 {
+    public const string AppId = "inference-pool";
+
     public static IEndpointRouteBuilder MapInferencePool(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/sessions", async (HttpContext http, PoolRuntime runtime) =>
         {
             if (Caller(http) is not { } caller) return MissingCaller();
             if (!TryReadMaxWait(http, out var maxWait))
-                return Problem(http, new PoolRequestException(PoolHeaders.MaxWaitQuery,
-                    $"must be a whole number of milliseconds from 0 to {PoolHeaders.MaxWaitLimitMs}."));
-            try
-            {
-                var lease = await runtime.RequireEngine().LeaseAsync(caller, maxWait, http.RequestAborted);
-                return Results.Created($"/sessions/{lease.LeaseId}", lease);
-            }
-            catch (Exception e) when (e is InferencePoolException)
-            {
-                return Problem(http, e);
-            }
+                throw new PoolRequestException(PoolHeaders.MaxWaitQuery, $"must be a whole number of milliseconds from 0 to {PoolHeaders.MaxWaitLimitMs}.");
+            var lease = await runtime.RequireEngine().LeaseAsync(caller, maxWait, http.RequestAborted);
+            return Results.Created($"/sessions/{lease.LeaseId}", lease);
         });
 
         endpoints.MapPost("/sessions/{leaseId}/completions", async (string leaseId, [FromBody] CompletionRequest? request,
@@ -31,35 +26,15 @@ public static class PoolEndpoints
         {
             if (Caller(http) is not { } caller) return MissingCaller();
             if (request?.Messages is null)
-                return Problem(http, new PoolRequestException("messages", "the body must be a completion request with a messages array."));
-            try
-            {
-                return Results.Ok(await runtime.RequireEngine().CompleteAsync(caller, leaseId, request, http.RequestAborted));
-            }
-            catch (Exception e) when (e is InferencePoolException)
-            {
-                return Problem(http, e);
-            }
-            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
-            {
-                // The caller went away; its generation was stopped and its KV cells freed. Nobody reads this answer.
-                return Results.StatusCode(499);
-            }
+                throw new PoolRequestException("messages", "the body must be a completion request with a messages array.");
+            // A caller that goes away cancels the generation (its KV cells are freed); nobody reads an answer then.
+            return Results.Ok(await runtime.RequireEngine().CompleteAsync(caller, leaseId, request, http.RequestAborted));
         });
 
         endpoints.MapDelete("/sessions/{leaseId}", (string leaseId, HttpContext http, PoolRuntime runtime) =>
         {
             if (Caller(http) is not { } caller) return MissingCaller();
-            try
-            {
-                return runtime.RequireEngine().Release(caller, leaseId)
-                    ? Results.NoContent()
-                    : Problem(http, new LeaseNotFoundException(leaseId));
-            }
-            catch (Exception e) when (e is InferencePoolException)
-            {
-                return Problem(http, e);
-            }
+            return runtime.RequireEngine().Release(caller, leaseId) ? Results.NoContent() : throw new LeaseNotFoundException(leaseId);
         });
 
         endpoints.MapGet("/pool", (PoolRuntime runtime) => runtime.Engine is { } engine
@@ -93,9 +68,15 @@ public static class PoolEndpoints
         $"Say who is calling: the '{PoolHeaders.DaprCallerAppId}' header (set by Dapr) or '{PoolHeaders.Caller}' (1 to 200 characters).",
         statusCode: StatusCodes.Status400BadRequest, title: "Caller identity missing",
         extensions: new Dictionary<string, object?> { ["field"] = PoolHeaders.Caller });
+}
 
-    private static IResult Problem(HttpContext http, Exception e)
+/// <summary>The pool's refusals as problem details: 429 busy (with Retry-After), 404/403/409 for a lease, 400 naming the
+/// field, 503 when the pool cannot serve.</summary>
+public sealed class PoolExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
+        if (exception is not InferencePoolException e) return false;
         var (status, title) = e switch
         {
             PoolBusyException => (StatusCodes.Status429TooManyRequests, "Inference pool busy"),
@@ -107,9 +88,9 @@ public static class PoolEndpoints
         };
         if (e is PoolBusyException busy)
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var extensions = e is PoolRequestException invalid
-            ? new Dictionary<string, object?> { ["field"] = invalid.Field }
-            : null;
-        return Results.Problem(e is PoolRequestException r ? r.Detail : e.Message, statusCode: status, title: title, extensions: extensions);
+        http.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = e is PoolRequestException r ? r.Detail : e.Message };
+        if (e is PoolRequestException invalid) problem.Extensions["field"] = invalid.Field;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
     }
 }

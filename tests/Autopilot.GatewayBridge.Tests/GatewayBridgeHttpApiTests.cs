@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,7 @@ namespace Autopilot.GatewayBridge.Tests;
 public sealed class GatewayBridgeHttpApiTests : IAsyncLifetime
 {
     private TestCluster _cluster = null!;
-    private WebApplication _host = null!;
+    private BridgeApp _host = null!;
     private Uri _url = null!;
 
     public async Task InitializeAsync()
@@ -147,20 +148,34 @@ public sealed class GatewayBridgeHttpApiTests : IAsyncLifetime
         Assert.Equal(ChangeOutcome.Applied, result.Outcome);
     }
 
-    private async Task<(WebApplication Host, Uri Url)> StartBridgeAsync(Dictionary<string, string?> settings)
+    private async Task<(BridgeApp Host, Uri Url)> StartBridgeAsync(Dictionary<string, string?> settings)
     {
         settings["GatewayBridge:Kubernetes:Mode"] = "Explicit";
         settings["GatewayBridge:Kubernetes:Url"] = _cluster.Server.Url.ToString();
         settings["GatewayBridge:Kubernetes:Token"] = BridgeToken;
-        var host = await GatewayBridgeHost.BuildAsync([], builder =>
+        var host = new BridgeApp(settings);
+        host.UseKestrel(0);
+        try
         {
-            builder.Configuration.AddInMemoryCollection(settings);
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        });
-        await host.StartAsync();
+            host.StartServer();
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
         var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (host, new Uri(address + "/"));
+    }
+
+    /// <summary>The bridge as its Program builds it, on a free loopback port, with the test's settings.</summary>
+    private sealed class BridgeApp(Dictionary<string, string?> settings) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
+            builder.ConfigureLogging(logging => logging.ClearProviders());
+        }
     }
 
     private sealed class HeaderRecorder : DelegatingHandler

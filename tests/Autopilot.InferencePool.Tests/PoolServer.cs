@@ -1,15 +1,18 @@
 using Autopilot.InferencePool.Engine.Hosting;
-using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Autopilot.InferencePool.Tests;
 
-/// <summary>The real pool host on a free loopback port, with the generated model.</summary>
+/// <summary>The pool as its Program builds it, on a free loopback port, with the generated model.</summary>
 public sealed class PoolServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly PoolApp _app;
 
-    private PoolServer(WebApplication app, Uri address)
+    private PoolServer(PoolApp app, Uri address)
     {
         _app = app;
         Address = address;
@@ -19,20 +22,21 @@ public sealed class PoolServer : IAsyncDisposable
 
     public static async Task<PoolServer> StartAsync(params string[] settings)
     {
-        string[] args =
+        string[] values =
         [
-            "--urls=http://127.0.0.1:0",
-            $"--InferencePool:ModelPath={TestModel.Path_}",
-            "--InferencePool:ContextSize=512",
-            "--InferencePool:Threads=2",
-            "--InferencePool:MaxOutputTokens=256",
-            "--Logging:LogLevel:Default=Warning",
-            .. settings.Select(s => "--InferencePool:" + s),
+            $"InferencePool:ModelPath={TestModel.Path_}",
+            "InferencePool:ContextSize=512",
+            "InferencePool:Threads=2",
+            "InferencePool:MaxOutputTokens=256",
+            "Logging:LogLevel:Default=Warning",
+            .. settings.Select(s => "InferencePool:" + s),
         ];
-        var app = PoolHost.Build(args);
-        await app.StartAsync();
+        var app = new PoolApp(values.Select(v => v.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]));
+        app.UseKestrel(0);
+        app.StartServer();
         await app.Services.GetRequiredService<PoolRuntime>().Ready.WaitAsync(TimeSpan.FromMinutes(2));
-        return new PoolServer(app, new Uri(app.Urls.First() + "/"));
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new PoolServer(app, new Uri(address + "/"));
     }
 
     public HttpClient Client(string? caller = "actors")
@@ -42,9 +46,13 @@ public sealed class PoolServer : IAsyncDisposable
         return http;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private sealed class PoolApp(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        }
     }
 }

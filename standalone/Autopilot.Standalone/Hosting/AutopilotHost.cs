@@ -68,7 +68,7 @@ public sealed class AutopilotHost : IAsyncDisposable
         builder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, settings.Port));
         builder.Configuration.AddInMemoryCollection(Defaults(settings, state));
         builder.Configuration.AddInMemoryCollection(settings.Configuration);
-        builder.AddAutopilotHosting(AppId);
+        builder.AddServiceDefaults(AppId);
 
         var services = builder.Services;
         services.AddSingleton(state);
@@ -100,7 +100,7 @@ public sealed class AutopilotHost : IAsyncDisposable
         services.AddInProcessInferencePool("autopilot-actors");
 
         var app = builder.Build();
-        app.MapAutopilotHosting();
+        app.MapDefaultEndpoints();
         app.MapAutopilotApi();
         await app.StartAsync(ct);
 

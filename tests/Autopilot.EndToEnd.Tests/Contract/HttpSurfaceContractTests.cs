@@ -81,6 +81,8 @@ public sealed class HttpSurfaceContractTests : IAsyncLifetime
         { "an unknown incident", "GET /incidents/nope", null, null },
         { "approval without a decision", "POST /guardrail/shop/checkout/approvals/change-1", "{\"approver\":\"alice\"}", null },
         { "approval without an approver", "POST /guardrail/shop/checkout/approvals/change-1", "{\"approved\":true}", null },
+        { "approval whose body is not JSON", "POST /guardrail/shop/checkout/approvals/change-1", "{approved", null },
+        { "an unknown path", "GET /nothing-here", null, null },
         { "approval of an unknown change", "POST /guardrail/shop/checkout/approvals/change-1", "{\"approved\":false,\"approver\":\"alice\"}", null },
     };
 
@@ -101,6 +103,8 @@ public sealed class HttpSurfaceContractTests : IAsyncLifetime
         Assert.True(actors.Status == standalone.Status, $"{name}: actors app {actors.Status}, stand-alone {standalone.Status}");
         Assert.Equal(actors.ContentType, standalone.ContentType);
         Assert.Equal(actors.Body, standalone.Body);
+        // Every refusal, the framework's own included, is problem details.
+        if ((int)actors.Status >= 400) Assert.Equal("application/problem+json", actors.ContentType);
     }
 
     [Fact]

@@ -11,7 +11,12 @@ using OpenTelemetry.Trace;
 
 namespace Autopilot.Hosting;
 
-public static class AutopilotHostingExtensions
+/// <summary>
+/// What every Autopilot web host does the same way, as the .NET reference apps' service defaults do:
+/// <see cref="AddServiceDefaults"/> (telemetry, problem details, the shared exception handler, health checks) and
+/// <see cref="MapDefaultEndpoints"/> (the exception handler and status pages in the pipeline, /healthz, /readyz, /metrics).
+/// </summary>
+public static class ServiceDefaults
 {
     /// <summary>Every Autopilot meter and activity source starts with this, so one wildcard collects them all.</summary>
     public const string TelemetryPrefix = "Autopilot.";
@@ -21,7 +26,7 @@ public static class AutopilotHostingExtensions
     /// across apps through Dapr's traceparent propagation), every "Autopilot.*" meter and source, a Prometheus
     /// scrape endpoint, and OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT (or Telemetry:OtlpEndpoint) is set.
     /// </summary>
-    public static IHostApplicationBuilder AddAutopilotHosting(this IHostApplicationBuilder builder, string serviceName)
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
     {
         var otlpEndpoint = builder.Configuration["Telemetry:OtlpEndpoint"]
             ?? builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
@@ -30,6 +35,7 @@ public static class AutopilotHostingExtensions
                 $"Configuration 'Telemetry:OtlpEndpoint' is '{otlpEndpoint}', which is not an absolute URI; use e.g. http://otel-collector:4317 or leave it unset.");
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<RequestErrorHandler>();
         builder.Services.AddHealthChecks();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
@@ -51,13 +57,17 @@ public static class AutopilotHostingExtensions
         return builder;
     }
 
-    /// <summary>/healthz (liveness), /readyz (checks tagged "ready"), /metrics (Prometheus scrape).</summary>
-    public static IEndpointRouteBuilder MapAutopilotHosting(this IEndpointRouteBuilder endpoints)
+    /// <summary>Errors become problem details (<see cref="RequestErrorHandler"/>, an app's own handlers, else the
+    /// framework's 500; a bare status code gets a problem body too), then /healthz (liveness), /readyz (checks tagged
+    /// "ready") and /metrics (Prometheus scrape).</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-        endpoints.MapPrometheusScrapingEndpoint("/metrics");
-        return endpoints;
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
     }
 
     private static bool IsScrapeOrProbe(Microsoft.AspNetCore.Http.PathString path) =>

@@ -1,0 +1,37 @@
+using Autopilot.GatewayBridge.Client;
+using Autopilot.GatewayBridge.Core;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Autopilot.GatewayBridge;
+
+public static class GatewayBridgeServices
+{
+    public const string AppId = "gateway-bridge";
+
+    /// <summary>The bridge's services: the approval signing key (from the Dapr secret store when not configured), the
+    /// Kubernetes client and the change service, the "kubernetes-api" readiness check, and the handler that turns a
+    /// bridge refusal into problem details.</summary>
+    public static async Task AddGatewayBridgeServicesAsync(this WebApplicationBuilder builder)
+    {
+        using (var loggerFactory = LoggerFactory.Create(l => l.AddConsole()))
+            await DaprSecretStoreKey.LoadIntoAsync(builder.Configuration, loggerFactory.CreateLogger(typeof(DaprSecretStoreKey)));
+        builder.Services.AddGatewayBridgeCore(builder.Configuration);
+        builder.Services.AddHealthChecks().AddCheck<KubernetesReadyCheck>("kubernetes-api", tags: ["ready"]);
+        builder.Services.AddExceptionHandler<GatewayBridgeExceptionHandler>();
+    }
+}
+
+/// <summary>A refusal the bridge chose (bad input, approval, conflict, cluster): problem details with its status.</summary>
+public sealed class GatewayBridgeExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        if (exception is not GatewayBridgeException refusal) return false;
+        http.Response.StatusCode = refusal.StatusCode;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = { Status = refusal.StatusCode, Title = refusal.Title, Detail = refusal.Detail },
+        });
+    }
+}

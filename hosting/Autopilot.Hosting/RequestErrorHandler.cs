@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+
+namespace Autopilot.Hosting;
+
+/// <summary>
+/// The exception handler every app shares: a request the framework could not read (a malformed or oversized body)
+/// is a 400/413 problem saying why, and a request whose caller has gone away gets nothing. Anything else passes on,
+/// to an app's own handler (its domain exceptions) or to the framework's, which logs it and answers a 500 problem
+/// that names no internals.
+/// </summary>
+public sealed class RequestErrorHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        if (exception is OperationCanceledException && http.RequestAborted.IsCancellationRequested) return true;
+        if (exception is not BadHttpRequestException bad) return false;
+        http.Response.StatusCode = bad.StatusCode;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails = { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
+        });
+    }
+}
