@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Autopilot.GatewayBridge.Core.Changes;
 using Autopilot.GatewayBridge.Core.Configuration;
 using Autopilot.Remediation.Routing;
@@ -18,7 +19,7 @@ public sealed class TestCluster : IAsyncDisposable
     private TestCluster(KubeApiServer server) => Server = server;
 
     public KubeApiServer Server { get; }
-    public FakeTime Time { get; } = new(DateTimeOffset.Parse("2026-11-25T01:00:00Z"));
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-11-25T01:00:00Z"));
 
     public static async Task<TestCluster> StartAsync()
     {
@@ -69,8 +70,3 @@ public sealed class TestCluster : IAsyncDisposable
     public ValueTask DisposeAsync() => Server.DisposeAsync();
 }
 
-public sealed class FakeTime(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-    public override DateTimeOffset GetUtcNow() => Now;
-}

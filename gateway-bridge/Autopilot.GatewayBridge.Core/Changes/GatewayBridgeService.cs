@@ -1,5 +1,5 @@
-// Over 300 lines: apply, dry-run, undo and the route read share one concurrency and audit path; about half is the
-// construction used by tests, which issue 12 moves out.
+// Over 300 lines: apply, dry-run, undo and the route read share one approval, concurrency and audit path; splitting
+// them would spread the order of checks (approval, precondition, patch, journal) that makes a change safe.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;

@@ -1,3 +1,5 @@
+// Over 300 lines: one transition table for every incident event; splitting it by event would hide which phases each
+// event may leave, which is what a reader of a state machine needs to see at once.
 using System.Globalization;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Proposals;

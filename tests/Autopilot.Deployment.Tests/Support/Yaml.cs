@@ -10,18 +10,28 @@ public static class Yaml
 {
     public static IReadOnlyList<Map> LoadDocuments(string path)
     {
+        using var reader = new StreamReader(path);
+        return Load(reader, Repo.Relative(path));
+    }
+
+    /// <summary>Every document of YAML text (e.g. a command's output); <paramref name="source"/> names it in errors.</summary>
+    public static IReadOnlyList<Map> LoadText(string text, string source)
+    {
+        using var reader = new StringReader(text);
+        return Load(reader, source);
+    }
+
+    private static List<Map> Load(TextReader reader, string source)
+    {
         var stream = new YamlStream();
-        using (var reader = new StreamReader(path))
-        {
-            try { stream.Load(reader); }
-            catch (YamlDotNet.Core.YamlException e) { throw new InvalidDataException($"{Repo.Relative(path)}: {e.Message}", e); }
-        }
+        try { stream.Load(reader); }
+        catch (YamlDotNet.Core.YamlException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }
         var documents = new List<Map>();
         foreach (var document in stream.Documents)
         {
             if (document.RootNode is YamlScalarNode { Value: null or "" }) continue;
             documents.Add(ToData(document.RootNode) as Map
-                ?? throw new InvalidDataException($"{Repo.Relative(path)}: a document is not a mapping"));
+                ?? throw new InvalidDataException($"{source}: a document is not a mapping"));
         }
         return documents;
     }

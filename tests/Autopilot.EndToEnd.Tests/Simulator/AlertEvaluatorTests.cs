@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Autopilot.Remediation.Routing;
 using Autopilot.Simulator.Alerting;
 using Autopilot.Simulator.Routes;
@@ -74,7 +75,7 @@ public sealed class AlertEvaluatorTests
     /// <summary>A scenario on a hand-moved clock: director ticks every 250 ms, the evaluator every second.</summary>
     private sealed class ScenarioRun : IAlertNotifier
     {
-        private readonly ManualTime _time = new();
+        private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
         private readonly SimulatedCluster _cluster;
 
         public ScenarioRun(Scenario scenario)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Autopilot.Remediation.Routing;
 using Autopilot.Simulator.Faults;
 using Autopilot.Simulator.Metrics;
@@ -8,7 +9,7 @@ namespace Autopilot.EndToEnd.Tests.Simulator;
 
 public sealed class SimulatedClusterTests
 {
-    private readonly ManualTime _time = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
     private readonly InMemoryRouteWeights _routes = new();
     private readonly SimulatedCluster _cluster;
     private readonly WorkloadSpec _checkout = WorkloadSpec.Checkout(requestsPerSecond: 50);
