@@ -35,6 +35,9 @@ public sealed class AutopilotHost : IAsyncDisposable
     public const string AppId = "autopilot-standalone";
     public const string AlertsTopic = "alerts";
 
+    /// <summary>The stand-alone timings and pool size, next to the program (copied from the project).</summary>
+    public const string SettingsFile = "appsettings.Standalone.json";
+
     private readonly WebApplication _app;
 
     private AutopilotHost(WebApplication app, Uri url)
@@ -66,6 +69,7 @@ public sealed class AutopilotHost : IAsyncDisposable
         if (logs is not null) builder.Logging.AddProvider(new NonOwningLoggerProvider(logs));
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, settings.Port));
+        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, SettingsFile), optional: false);
         builder.Configuration.AddInMemoryCollection(Defaults(settings, state));
         builder.Configuration.AddInMemoryCollection(settings.Configuration);
         builder.AddServiceDefaults(AppId);
@@ -140,7 +144,7 @@ public sealed class AutopilotHost : IAsyncDisposable
     internal static Dictionary<string, string?> Defaults(StandaloneSettings settings, StateDirectory state)
     {
         var key = "base64:" + SigningKey(state);
-        var values = new Dictionary<string, string?>(StandaloneSettings.FastTimings)
+        var values = new Dictionary<string, string?>
         {
             ["Autopilot:Incidents:SopDirectory"] = Path.Combine(settings.ContentRoot, "sops"),
             ["Autopilot:Incidents:SopIndexPath"] = Path.Combine(state.Root, "sop-index.db"),
@@ -152,9 +156,6 @@ public sealed class AutopilotHost : IAsyncDisposable
             ["GatewayBridge:Kubernetes:Token"] = settings.KubernetesToken,
             ["InferencePool:ModelPath"] = settings.ModelPath,
             ["InferencePool:ModelCacheDirectory"] = Path.Combine(state.Root, "models"),
-            ["InferencePool:ContextSize"] = "2048",
-            ["InferencePool:MaxConcurrentSessions"] = "8",
-            ["InferencePool:KvCacheBudgetMb"] = "2048",
             ["Autopilot:Health:Window"] = $"{(int)settings.Rules.RateWindow.TotalSeconds}s",
         };
         if (settings.PrometheusUrl is { } prometheus) values["Autopilot:Health:PrometheusUrl"] = prometheus.ToString().TrimEnd('/');

@@ -59,21 +59,4 @@ public sealed record StandaloneSettings
     /// room in the policies' max_changes — every restore step is a change the guardrail counts.
     /// </summary>
     public static IReadOnlyList<int> RestoreSteps { get; } = [50, 100];
-
-    /// <summary>The loop's timings for a simulator run: seconds instead of minutes, same logic.</summary>
-    public static IReadOnlyDictionary<string, string?> FastTimings { get; } = new Dictionary<string, string?>
-    {
-        ["Autopilot:Incidents:VerifyDelay"] = "00:00:05",
-        // 8 checks × 5 s outlast the fast rules' 30 s flap window: a flapping alert that joined the incident before
-        // the mitigation can only resolve once its flips age out of that window, and 5 checks (25 s) sometimes
-        // escalated a mitigation that had worked.
-        ["Autopilot:Incidents:MaxVerifications"] = "8",
-        ["Autopilot:Incidents:ResolveHoldDelay"] = "00:00:03",
-        ["Autopilot:Incidents:ApprovalPollInterval"] = "00:00:02",
-        ["Autopilot:Incidents:StepRetryDelay"] = "00:00:10",
-        ["Autopilot:Incidents:FlapWindow"] = "00:00:30",
-        ["Autopilot:Restore:SettleDelay"] = "00:00:04",
-        ["Autopilot:Guardrail:ApprovalTimeout"] = "00:00:15",
-        ["Autopilot:Health:Window"] = "10s",
-    };
 }
