@@ -25,10 +25,13 @@ public sealed class PlannerUnderTest : IAsyncDisposable
     private readonly InferencePoolEngine _engine;
     private readonly PoolMetrics _metrics;
 
-    private PlannerUnderTest(InferencePoolEngine engine, PoolMetrics metrics, ProposalPlanner planner, PlanningOptions planning)
+    private readonly ServiceProvider _services;
+
+    private PlannerUnderTest(InferencePoolEngine engine, PoolMetrics metrics, ServiceProvider services, ProposalPlanner planner, PlanningOptions planning)
     {
         _engine = engine;
         _metrics = metrics;
+        _services = services;
         Planner = planner;
         Planning = planning;
     }
@@ -72,16 +75,22 @@ public sealed class PlannerUnderTest : IAsyncDisposable
             throw;
         }
 
-        var builder = Kernel.CreateBuilder();
-        builder.Services.AddSingleton<IChatCompletionService>(new InferencePoolChatCompletionService(new InProcessInferencePool(engine, CallerId)));
-        builder.Services.AddSingleton(loggers);
+        // Wired as the hosts wire it: the pool's chat service, the kernel from the container, the planner.
         var planning = PlanningOptionsFor(plan);
-        var planner = new ProposalPlanner(builder.Build(), MsOptions.Create(planning), loggers.CreateLogger<ProposalPlanner>());
-        return new PlannerUnderTest(engine, metrics, planner, planning);
+        var services = new ServiceCollection()
+            .AddSingleton(loggers)
+            .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
+            .AddSingleton<IChatCompletionService>(new InferencePoolChatCompletionService(new InProcessInferencePool(engine, CallerId)))
+            .AddSingleton(MsOptions.Create(planning))
+            .AddSingleton<ProposalPlanner>();
+        services.AddKernel();
+        var provider = services.BuildServiceProvider();
+        return new PlannerUnderTest(engine, metrics, provider, provider.GetRequiredService<ProposalPlanner>(), planning);
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _services.DisposeAsync();
         await _engine.DisposeAsync();
         _metrics.Dispose();
     }
