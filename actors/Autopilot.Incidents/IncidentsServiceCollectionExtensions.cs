@@ -1,7 +1,7 @@
 using Autopilot.Incidents.Alerts;
 using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents.Health;
-using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Loop;
 using Autopilot.Incidents.Planning;
 using Autopilot.Incidents.Ports;
 using Autopilot.Incidents.Restore;
@@ -43,7 +43,7 @@ public static class IncidentsServiceCollectionExtensions
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ActorsTelemetry>();
+        services.TryAddSingleton<LoopTelemetry>();
         services.TryAddSingleton<ITokenCounter>(_ => TiktokenTokenCounter.Instance);
         services.TryAddSingleton(sp => new FactSheetBuilder(sp.GetRequiredService<ITokenCounter>(), sp.GetRequiredService<IOptions<IncidentOptions>>().Value.FactSheetTokenBudget));
         services.TryAddSingleton<ISopRetriever>(sp =>

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Loop;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Compaction;

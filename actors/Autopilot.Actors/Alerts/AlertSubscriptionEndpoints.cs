@@ -24,7 +24,7 @@ public static class AlertSubscriptionEndpoints
 
     /// <summary>Dapr pub/sub answers: SUCCESS, DROP (malformed; counted, never retried) or RETRY (transient).</summary>
     private static async Task<IResult> ReceiveEventAsync(
-        HttpRequest request, AlertFanOut fanOut, ActorsTelemetry telemetry, ILoggerFactory loggers, CancellationToken ct)
+        HttpRequest request, AlertFanOut fanOut, LoopTelemetry telemetry, ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger("Autopilot.Alerts");
         var body = await AlertBody.ReadAsync(request, ct);

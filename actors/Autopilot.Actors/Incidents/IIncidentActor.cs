@@ -1,4 +1,4 @@
-using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Loop;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
 using Dapr.Actors;

@@ -1,5 +1,5 @@
 using Autopilot.Actors.DaprAdapters;
-using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Loop;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Incidents;
 using Dapr.Actors.Runtime;

@@ -13,7 +13,7 @@ public sealed record FanOutResult(int Workloads, int Dispatched, IReadOnlyList<A
 /// whose labels name no workload are reported (and counted), never dropped silently. A dispatch failure
 /// propagates so the delivery is retried; the incident machine dedups what was already delivered.
 /// </summary>
-public sealed class AlertFanOut(WorkloadKeyResolver resolver, IIncidentDispatcher dispatcher, ActorsTelemetry telemetry, ILogger<AlertFanOut> logger)
+public sealed class AlertFanOut(WorkloadKeyResolver resolver, IIncidentDispatcher dispatcher, LoopTelemetry telemetry, ILogger<AlertFanOut> logger)
 {
     public async Task<FanOutResult> FanOutAsync(AlertBatch batch, CancellationToken ct)
     {

@@ -29,7 +29,7 @@ public sealed class GuardrailProcess(
 
     public async Task<GuardrailDecision> SubmitAsync(ProposalSubmission submission, CancellationToken ct)
     {
-        using var activity = ActorsTelemetry.Source.StartActivity("guardrail.submit");
+        using var activity = LoopTelemetry.Source.StartActivity("guardrail.submit");
         activity?.SetTag("autopilot.route", route.ToString());
         activity?.SetTag("autopilot.change_id", submission.ChangeId);
         if (submission.Route != route)
@@ -102,7 +102,7 @@ public sealed class GuardrailProcess(
 
     public async Task<GuardrailDecision> UndoAsync(UndoSubmission submission, CancellationToken ct)
     {
-        using var activity = ActorsTelemetry.Source.StartActivity("guardrail.undo");
+        using var activity = LoopTelemetry.Source.StartActivity("guardrail.undo");
         activity?.SetTag("autopilot.route", route.ToString());
         var current = await LoadAsync(ct);
         if (current.Decisions.TryGetValue(submission.UndoChangeId, out var known)) return known;

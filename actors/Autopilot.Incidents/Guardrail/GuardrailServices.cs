@@ -12,7 +12,7 @@ public sealed class GuardrailServices(
     PolicySet policies,
     IOptions<GuardrailOptions> options,
     TimeProvider time,
-    ActorsTelemetry telemetry,
+    LoopTelemetry telemetry,
     ILoggerFactory loggerFactory)
 {
     private readonly Lazy<byte[]> _signingKey = new(() => SigningKeyFrom(options.Value));
@@ -20,7 +20,7 @@ public sealed class GuardrailServices(
     public PolicySet Policies { get; } = policies;
     public GuardrailOptions Options { get; } = options.Value;
     public TimeProvider Time { get; } = time;
-    public ActorsTelemetry Telemetry { get; } = telemetry;
+    public LoopTelemetry Telemetry { get; } = telemetry;
     public ILogger Logger { get; } = loggerFactory.CreateLogger("Autopilot.Guardrail");
 
     public byte[] SigningKey => _signingKey.Value;

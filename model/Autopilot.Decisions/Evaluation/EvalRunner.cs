@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Autopilot.Decisions.Cases;
 using Autopilot.Decisions.Planning;
 using Autopilot.Incidents.Health;
-using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Loop;
 using Autopilot.InferencePool.Engine.Models;
 using Autopilot.Remediation.Compaction;
 using Autopilot.Remediation.Knowledge;

@@ -1,6 +1,6 @@
 using Autopilot.Decisions.Cases;
 using Autopilot.Incidents.Health;
-using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Loop;
 using Autopilot.Incidents.Planning;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Compaction;

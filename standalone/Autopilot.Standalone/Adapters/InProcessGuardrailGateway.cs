@@ -2,7 +2,7 @@ using Autopilot.GatewayBridge.Client;
 using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Routing;
-using Autopilot.Standalone.Actors;
+using Autopilot.Standalone.InProcessRuntime;
 
 namespace Autopilot.Standalone.Adapters;
 

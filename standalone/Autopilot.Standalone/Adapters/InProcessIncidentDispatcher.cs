@@ -1,7 +1,7 @@
-using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Loop;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
-using Autopilot.Standalone.Actors;
+using Autopilot.Standalone.InProcessRuntime;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Autopilot.Standalone.Adapters;

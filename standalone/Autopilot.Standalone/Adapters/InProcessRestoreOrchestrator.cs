@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Autopilot.Incidents.Ports;
 using Autopilot.Incidents.Restore;
-using Autopilot.Standalone.Actors;
+using Autopilot.Standalone.InProcessRuntime;
 using Microsoft.Extensions.Logging;
 
 namespace Autopilot.Standalone.Adapters;

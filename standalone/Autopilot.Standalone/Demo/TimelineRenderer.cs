@@ -54,7 +54,7 @@ public sealed class TimelineRenderer(IAnsiConsole console) : IScenarioObserver
         };
         var detail = step.Summary;
         if (step.Step == "plan" && record.Proposal is { } proposal)
-            detail += " → " + Truncate(System.Text.Json.JsonSerializer.Serialize<Remediation.Proposals.Proposal>(proposal, Actors.StateDirectory.Json), 160);
+            detail += " → " + Truncate(System.Text.Json.JsonSerializer.Serialize<Remediation.Proposals.Proposal>(proposal, InProcessRuntime.StateDirectory.Json), 160);
         if (step.Step == "guardrail" && record.Decision?.Result is { } result)
             detail += $" · route {string.Join(" ", result.Before.Select(w => $"{w.Name}={w.Weight}"))} → {string.Join(" ", result.After.Select(w => $"{w.Name}={w.Weight}"))}";
         Line(color, label, detail);

@@ -11,7 +11,7 @@ using Autopilot.InferencePool.Engine.Hosting;
 using Autopilot.InferencePool.Engine.Options;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Routing;
-using Autopilot.Standalone.Actors;
+using Autopilot.Standalone.InProcessRuntime;
 using Autopilot.Standalone.Adapters;
 using Autopilot.Standalone.Messaging;
 using Microsoft.AspNetCore.Builder;

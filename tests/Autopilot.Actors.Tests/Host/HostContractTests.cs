@@ -152,7 +152,7 @@ public sealed class HostContractTests : IClassFixture<ActorsHostFactory>
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == ActorsTelemetry.Name && instrument.Name == "autopilot.alerts.dropped") l.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == LoopTelemetry.Name && instrument.Name == "autopilot.alerts.dropped") l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref dropped, value));
         listener.Start();

@@ -1,5 +1,5 @@
 using Autopilot.Actors.Tests.Support;
-using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Loop;
 using Autopilot.Incidents.Planning;
 using Autopilot.Incidents.Ports;
 using Autopilot.InferencePool.Client;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Autopilot.Actors.Restore;
 using Autopilot.Actors.Tests.Support;
-using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Loop;
 using Autopilot.Incidents.Ports;
 using Autopilot.Incidents.Restore;
 using Autopilot.Remediation.Alerts;

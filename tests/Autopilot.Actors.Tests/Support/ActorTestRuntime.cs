@@ -5,7 +5,7 @@ using Autopilot.Actors.Guardrail;
 using Autopilot.Actors.Incidents;
 using Autopilot.GatewayBridge.Client;
 using Autopilot.Incidents.Guardrail;
-using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Loop;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Incidents;

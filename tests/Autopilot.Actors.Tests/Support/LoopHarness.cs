@@ -1,6 +1,6 @@
 using Autopilot.Incidents;
 using Autopilot.Incidents.Guardrail;
-using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Loop;
 using Autopilot.Incidents.Ports;
 using Autopilot.Incidents.Restore;
 using Autopilot.Remediation.Alerts;

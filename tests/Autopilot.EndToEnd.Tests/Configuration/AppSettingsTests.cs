@@ -5,7 +5,7 @@ using Autopilot.Api.Alerts;
 using Autopilot.GatewayBridge.Core.Configuration;
 using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents.Health;
-using Autopilot.Incidents.Incidents;
+using Autopilot.Incidents.Loop;
 using Autopilot.Incidents.Planning;
 using Autopilot.Incidents.Restore;
 using Autopilot.InferencePool.Engine.Options;

@@ -6,7 +6,7 @@ using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Compaction;
 using Autopilot.Simulator.Hosting;
-using Autopilot.Standalone.Actors;
+using Autopilot.Standalone.InProcessRuntime;
 using Autopilot.Standalone.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

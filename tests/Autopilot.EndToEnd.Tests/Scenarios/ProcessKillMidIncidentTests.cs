@@ -10,7 +10,7 @@ using Autopilot.Simulator.Faults;
 using Autopilot.Simulator.Hosting;
 using Autopilot.Simulator.KubeApi;
 using Autopilot.Simulator.Workloads;
-using Autopilot.Standalone.Actors;
+using Autopilot.Standalone.InProcessRuntime;
 using Autopilot.Standalone.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;

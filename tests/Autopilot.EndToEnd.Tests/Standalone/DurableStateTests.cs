@@ -1,4 +1,4 @@
-using Autopilot.Standalone.Actors;
+using Autopilot.Standalone.InProcessRuntime;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Autopilot.EndToEnd.Tests.Standalone;

@@ -1,4 +1,4 @@
-using Autopilot.Standalone.Actors;
+using Autopilot.Standalone.InProcessRuntime;
 
 namespace Autopilot.EndToEnd.Tests.Standalone;
 

@@ -1,4 +1,4 @@
-using Autopilot.Standalone.Actors;
+using Autopilot.Standalone.InProcessRuntime;
 using Autopilot.Standalone.Hosting;
 
 namespace Autopilot.EndToEnd.Tests.Standalone;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Autopilot.Incidents.Ports;
 
-namespace Autopilot.Standalone.Actors;
+namespace Autopilot.Standalone.InProcessRuntime;
 
 /// <summary>The audit trail (GET /incidents) as one file per incident in the state directory, indexed in memory.</summary>
 public sealed class FileIncidentJournal : IIncidentJournal

@@ -1,7 +1,7 @@
 using Autopilot.Incidents.Ports;
 using Microsoft.Extensions.Logging;
 
-namespace Autopilot.Standalone.Actors;
+namespace Autopilot.Standalone.InProcessRuntime;
 
 /// <summary>One reminder: which process (area + key) and its name, and when it is due.</summary>
 public sealed record ReminderEntry(string Area, string Key, string Name, DateTimeOffset DueAt);

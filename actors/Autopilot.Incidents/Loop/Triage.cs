@@ -5,7 +5,7 @@ using Autopilot.Remediation.Knowledge;
 using Autopilot.Remediation.Proposals;
 using Autopilot.Remediation.Routing;
 
-namespace Autopilot.Incidents.Incidents;
+namespace Autopilot.Incidents.Loop;
 
 /// <summary>
 /// The pure steps of triage between perceiving and planning: compact what was perceived into the fact sheet, find the

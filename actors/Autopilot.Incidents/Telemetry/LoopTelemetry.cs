@@ -3,14 +3,15 @@ using System.Diagnostics.Metrics;
 
 namespace Autopilot.Incidents.Telemetry;
 
-/// <summary>Meter and ActivitySource "Autopilot.Actors": the incident loop and the guardrail, whichever host runs them.</summary>
-public sealed class ActorsTelemetry : IDisposable
+/// <summary>Meter and ActivitySource of the incident loop and the guardrail, whichever host runs them. The name stays
+/// "Autopilot.Actors", the name dashboards, alert rules and traces already use.</summary>
+public sealed class LoopTelemetry : IDisposable
 {
     public const string Name = "Autopilot.Actors";
 
     private readonly Meter _meter;
 
-    public ActorsTelemetry(IMeterFactory meterFactory)
+    public LoopTelemetry(IMeterFactory meterFactory)
     {
         _meter = meterFactory.Create(Name);
         IncidentsOpen = _meter.CreateUpDownCounter<long>("autopilot.incidents.open", description: "Incidents not yet closed.");

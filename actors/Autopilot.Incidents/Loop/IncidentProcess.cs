@@ -14,7 +14,7 @@ using Autopilot.Remediation.Proposals;
 using Autopilot.Remediation.Routing;
 using Microsoft.Extensions.Logging;
 
-namespace Autopilot.Incidents.Incidents;
+namespace Autopilot.Incidents.Loop;
 
 /// <summary>
 /// The incident loop of one workload: feeds events to the <see cref="IncidentMachine"/>, persists each
@@ -283,7 +283,7 @@ public sealed class IncidentProcess(
     {
         var started = Stopwatch.GetTimestamp();
         T result;
-        using (var activity = ActorsTelemetry.Source.StartActivity("incident." + step))
+        using (var activity = LoopTelemetry.Source.StartActivity("incident." + step))
             result = await run(activity);
         return (Step(turn, step, Stopwatch.GetElapsedTime(started).TotalMilliseconds, summary(result)), result);
     }
@@ -292,7 +292,7 @@ public sealed class IncidentProcess(
     {
         var sw = Stopwatch.StartNew();
         GuardrailDecision decision;
-        using (ActorsTelemetry.Source.StartActivity("incident.guardrail"))
+        using (LoopTelemetry.Source.StartActivity("incident.guardrail"))
             decision = await services.Guardrail.SubmitAsync(new ProposalSubmission(submit.IncidentId, submit.ChangeId, _route, submit.Proposal), ct);
         services.Telemetry.DecisionLatency.Record((services.Time.GetUtcNow() - turn.Machine.Current!.OpenedAt).TotalMilliseconds,
             new KeyValuePair<string, object?>("status", decision.Status.ToString()));
@@ -344,7 +344,7 @@ public sealed class IncidentProcess(
         bool improved, healthy;
         string summary;
         IReadOnlyList<MetricSnapshot> metrics = [];
-        using (ActorsTelemetry.Source.StartActivity("incident.verify"))
+        using (LoopTelemetry.Source.StartActivity("incident.verify"))
         {
             try
             {
@@ -374,7 +374,7 @@ public sealed class IncidentProcess(
     {
         var sw = Stopwatch.StartNew();
         GuardrailDecision decision;
-        using (ActorsTelemetry.Source.StartActivity("incident.undo"))
+        using (LoopTelemetry.Source.StartActivity("incident.undo"))
             decision = await services.Guardrail.UndoAsync(new UndoSubmission(undo.IncidentId, undo.ChangeId, undo.UndoChangeId, _route, undo.Reason), ct);
         var succeeded = decision.Status == DecisionStatus.Undone;
         var summary = succeeded && decision.Result is { } result ? $"weights back to {Weights(result.After)}" : decision.Error ?? decision.Status.ToString();
@@ -405,7 +405,7 @@ public sealed class IncidentProcess(
 
         var request = new RestoreRequest(start.RestoreId, incident.Id, workload, _route, stable, canary.Name, canary.Weight,
             services.RestoreOptions.Steps, services.RestoreOptions.SettleDelay);
-        using (ActorsTelemetry.Source.StartActivity("incident.restore"))
+        using (LoopTelemetry.Source.StartActivity("incident.restore"))
             await services.Restore.StartAsync(request, ct);
         turn = Step(turn, "restore", 0, $"started: {canary.Name} back to {canary.Weight}% in steps of {string.Join("/", request.StepPercents)}%");
         await state.SetAsync(turn, ct);

@@ -3,7 +3,7 @@ using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Incidents;
 using Autopilot.Remediation.Routing;
 
-namespace Autopilot.Incidents.Incidents;
+namespace Autopilot.Incidents.Loop;
 
 /// <summary>Configuration section "Autopilot:Incidents": timings of the loop and where to find SOPs.</summary>
 public sealed class IncidentOptions : IValidatableObject

@@ -1,6 +1,6 @@
 using Autopilot.Incidents.Ports;
 
-namespace Autopilot.Standalone.Actors;
+namespace Autopilot.Standalone.InProcessRuntime;
 
 /// <summary>The state of one keyed process (an incident per workload, a guardrail per route) as one file.</summary>
 public sealed class FileKeyedState<T>(StateDirectory directory, string area, string key) : IKeyedState<T> where T : class

@@ -9,7 +9,7 @@ using Autopilot.Remediation.Knowledge;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Autopilot.Incidents.Incidents;
+namespace Autopilot.Incidents.Loop;
 
 /// <summary>What every workload's incident process shares (singletons): the ports that are not per key, the
 /// domain services, options, clock and telemetry. Per key are only the state and the reminders.</summary>
@@ -25,7 +25,7 @@ public sealed class IncidentServices(
     IOptions<IncidentOptions> options,
     IOptions<RestoreOptions> restoreOptions,
     TimeProvider time,
-    ActorsTelemetry telemetry,
+    LoopTelemetry telemetry,
     ILoggerFactory loggerFactory)
 {
     public IGuardrailGateway Guardrail { get; } = guardrail;
@@ -39,6 +39,6 @@ public sealed class IncidentServices(
     public RestoreOptions RestoreOptions { get; } = restoreOptions.Value;
     public IncidentMachine Machine { get; } = new(options.Value.ToMachineOptions());
     public TimeProvider Time { get; } = time;
-    public ActorsTelemetry Telemetry { get; } = telemetry;
+    public LoopTelemetry Telemetry { get; } = telemetry;
     public ILogger Logger { get; } = loggerFactory.CreateLogger("Autopilot.Incidents");
 }

@@ -1,4 +1,4 @@
-namespace Autopilot.Standalone.Actors;
+namespace Autopilot.Standalone.InProcessRuntime;
 
 /// <summary>
 /// Runs work one turn at a time per key, like Dapr's turn-based actor concurrency: each key has a mailbox worked

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Autopilot.Remediation.Incidents;
 
-namespace Autopilot.Standalone.Actors;
+namespace Autopilot.Standalone.InProcessRuntime;
 
 /// <summary>
 /// The stand-alone host's state on local disk (the role of Dapr's actor state store): one JSON file per key,

@@ -1,7 +1,7 @@
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Incidents;
 
-namespace Autopilot.Incidents.Incidents;
+namespace Autopilot.Incidents.Loop;
 
 /// <summary>
 /// What one workload's incident process keeps: the state machine's state, the audit record of the current (or
