@@ -5,6 +5,8 @@ using Autopilot.Actors.Incidents;
 using Autopilot.Actors.Restore;
 using Autopilot.Api;
 using Autopilot.GatewayBridge.Client;
+using Autopilot.Hosting;
+using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents;
 using Autopilot.Incidents.Ports;
 using Autopilot.InferencePool.Client;
@@ -17,6 +19,19 @@ namespace Autopilot.Actors;
 /// shared HTTP surface (Autopilot.Api) over the Dapr adapters.</summary>
 public static class ActorsHost
 {
+    public const string AppId = "autopilot-actors";
+
+    /// <summary>The approval signing key, shared with gateway-bridge through the secret store.</summary>
+    public static readonly DaprSecret SigningKey = new(GuardrailOptions.Section + ":SigningKey", GuardrailOptions.Section + ":SigningKeySecretStore",
+        GuardrailOptions.Section + ":SigningKeySecretName", "approval-signing-key");
+
+    /// <summary>The signing key from the secret store, then every service of the Dapr host.</summary>
+    public static async Task AddAutopilotActorsAsync(this WebApplicationBuilder builder)
+    {
+        await builder.LoadSecretAsync(SigningKey);
+        builder.Services.AddAutopilotActors(builder.Configuration);
+    }
+
     public static IServiceCollection AddAutopilotActors(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAutopilotApi(configuration);

@@ -1,12 +1,11 @@
 using Autopilot.Actors;
-using Autopilot.Actors.Guardrail;
 using Autopilot.Hosting;
 
+// The Dapr host of the incident loop (app-id "autopilot-actors"): IncidentActor, GuardrailActor, the alerts
+// subscription, the restore workflow and the shared HTTP surface (docs/actors.md).
 var builder = WebApplication.CreateBuilder(args);
-using (var loggers = LoggerFactory.Create(logging => logging.AddConsole()))
-    await SigningKeySecret.LoadAsync(builder.Configuration, loggers.CreateLogger("Autopilot.Actors"));
-builder.AddServiceDefaults("autopilot-actors");
-builder.Services.AddAutopilotActors(builder.Configuration);
+builder.AddServiceDefaults(ActorsHost.AppId);
+await builder.AddAutopilotActorsAsync();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

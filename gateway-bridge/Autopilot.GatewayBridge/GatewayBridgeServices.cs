@@ -1,5 +1,6 @@
 using Autopilot.GatewayBridge.Client;
 using Autopilot.GatewayBridge.Core;
+using Autopilot.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Autopilot.GatewayBridge;
@@ -8,13 +9,16 @@ public static class GatewayBridgeServices
 {
     public const string AppId = "gateway-bridge";
 
+    /// <summary>The approval signing key, shared with the guardrail through the secret store.</summary>
+    public static readonly DaprSecret SigningKey = new("GatewayBridge:ApprovalSigningKey", "GatewayBridge:ApprovalKeySecretStore",
+        "GatewayBridge:ApprovalKeySecretName", "approval-signing-key");
+
     /// <summary>The bridge's services: the approval signing key (from the Dapr secret store when not configured), the
     /// Kubernetes client and the change service, the "kubernetes-api" readiness check, and the handler that turns a
     /// bridge refusal into problem details.</summary>
     public static async Task AddGatewayBridgeServicesAsync(this WebApplicationBuilder builder)
     {
-        using (var loggerFactory = LoggerFactory.Create(l => l.AddConsole()))
-            await DaprSecretStoreKey.LoadIntoAsync(builder.Configuration, loggerFactory.CreateLogger(typeof(DaprSecretStoreKey)));
+        await builder.LoadSecretAsync(SigningKey);
         builder.Services.AddGatewayBridgeCore(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<KubernetesReadyCheck>("kubernetes-api", tags: ["ready"]);
         builder.Services.AddExceptionHandler<GatewayBridgeExceptionHandler>();

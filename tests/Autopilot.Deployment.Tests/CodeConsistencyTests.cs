@@ -1,3 +1,4 @@
+extern alias actors;
 extern alias bridge;
 using Autopilot.Deployment.Tests.Support;
 
@@ -65,10 +66,11 @@ public class CodeConsistencyTests
     }
 
     [Fact]
-    public void Gateway_bridge_reads_the_signing_key_from_the_shared_secret_store()
+    public void Both_apps_read_the_signing_key_from_the_shared_secret_store()
     {
-        Assert.Equal(SharedNames.SecretStore, bridge::Autopilot.GatewayBridge.DaprSecretStoreKey.StoreName);
-        Assert.Equal(SharedNames.ApprovalSigningKey, bridge::Autopilot.GatewayBridge.DaprSecretStoreKey.SecretName);
+        Assert.Equal(SharedNames.SecretStore, Autopilot.Hosting.DaprSecret.DefaultStore);
+        Assert.Equal(SharedNames.ApprovalSigningKey, bridge::Autopilot.GatewayBridge.GatewayBridgeServices.SigningKey.DefaultName);
+        Assert.Equal(SharedNames.ApprovalSigningKey, actors::Autopilot.Actors.ActorsHost.SigningKey.DefaultName);
     }
 
     [Fact]

@@ -148,6 +148,23 @@ public sealed class GatewayBridgeHttpApiTests : IAsyncLifetime
         Assert.Equal(ChangeOutcome.Applied, result.Outcome);
     }
 
+    [Fact]
+    public async Task A_secret_store_without_the_key_stops_start_up_naming_the_setting()
+    {
+        // A sidecar that is up but whose secret store has no such secret.
+        var sidecarBuilder = WebApplication.CreateSlimBuilder();
+        sidecarBuilder.Logging.ClearProviders();
+        sidecarBuilder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        await using var sidecar = sidecarBuilder.Build();
+        await sidecar.StartAsync();
+        var port = new Uri(sidecar.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => StartBridgeAsync(new() { ["DAPR_HTTP_PORT"] = port.ToString() }));
+
+        Assert.Contains("GatewayBridge:ApprovalSigningKey", e.Message);
+        Assert.Contains("404", e.Message);
+    }
+
     private async Task<(BridgeApp Host, Uri Url)> StartBridgeAsync(Dictionary<string, string?> settings)
     {
         settings["GatewayBridge:Kubernetes:Mode"] = "Explicit";
