@@ -12,6 +12,7 @@ using Autopilot.Incidents.Ports;
 using Autopilot.InferencePool.Client;
 using Autopilot.Remediation.Incidents;
 using Dapr.Workflow;
+using Microsoft.Extensions.Options;
 
 namespace Autopilot.Actors;
 
@@ -62,15 +63,17 @@ public static class ActorsHost
         services.AddSingleton<IGuardrailGateway>(sp => sp.GetRequiredService<ActorGuardrailGateway>());
         services.AddSingleton<IIncidentDispatcher, ActorIncidentDispatcher>();
         services.AddSingleton<IRestoreOrchestrator, DaprRestoreOrchestrator>();
+        services.AddOptions<JournalOptions>().Bind(configuration.GetSection(JournalOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IIncidentJournal>(sp => new DaprIncidentJournal(
-            sp.GetRequiredService<global::Dapr.Client.DaprClient>(),
-            configuration["Autopilot:Journal:StateStore"] is { Length: > 0 } store ? store : DaprIncidentJournal.DefaultStore));
+            sp.GetRequiredService<global::Dapr.Client.DaprClient>(), sp.GetRequiredService<IOptions<JournalOptions>>().Value.StateStore));
 
-        var pool = configuration["Autopilot:InferencePool:BaseAddress"]
-            ?? $"http://127.0.0.1:{configuration["DAPR_HTTP_PORT"] ?? "3500"}/v1.0/invoke/inference-pool/method/";
-        if (!Uri.TryCreate(pool, UriKind.Absolute, out var poolUri))
-            throw new InvalidOperationException($"Autopilot:InferencePool:BaseAddress is '{pool}'; use an absolute URL such as http://inference-pool:8080/.");
-        services.AddInferencePoolClient(poolUri, "autopilot-actors");
+        // The pool's HttpClient takes its address when registered, so the options are read here too; a bad address is
+        // refused here with the same message start-up validation gives.
+        services.AddOptions<PoolClientOptions>().Bind(configuration.GetSection(PoolClientOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var pool = configuration.GetSection(PoolClientOptions.Section).Get<PoolClientOptions>() ?? new PoolClientOptions();
+        if (pool.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(pool)).FirstOrDefault() is { } invalid)
+            throw new InvalidOperationException(invalid.ErrorMessage);
+        services.AddInferencePoolClient(pool.Address(configuration["DAPR_HTTP_PORT"]), AppId);
         services.AddGatewayBridgeHttpClient(configuration);
         services.AddAutopilotIncidents(configuration);
         return services;

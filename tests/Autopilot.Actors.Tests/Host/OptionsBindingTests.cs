@@ -74,6 +74,31 @@ public sealed class OptionsBindingTests
     }
 
     [Fact]
+    public void A_pool_address_that_is_not_a_url_stops_start_up_naming_the_key()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+
+        var e = Assert.Throws<InvalidOperationException>(() => services.AddAutopilotActors(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Autopilot:InferencePool:BaseAddress"] = "inference-pool:8080" }).Build()));
+
+        Assert.Contains("Autopilot:InferencePool:BaseAddress is 'inference-pool:8080'", e.Message);
+    }
+
+    [Fact]
+    public void A_blank_journal_store_is_refused_naming_the_key()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAutopilotActors(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Autopilot:Journal:StateStore"] = "" }).Build());
+        using var provider = services.BuildServiceProvider();
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<JournalOptions>>().Value);
+        Assert.Contains("Autopilot:Journal:StateStore is blank", e.Message);
+    }
+
+    [Fact]
     public void Negative_lease_wait_is_refused_naming_the_field()
     {
         using var provider = Build(new() { ["Autopilot:Planning:LeaseWaitMs"] = "-1" });

@@ -1,3 +1,4 @@
+extern alias actors;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -28,6 +29,8 @@ public sealed class AppSettingsTests
         { "actors/Autopilot.Actors/appsettings.json", GuardrailOptions.Section, typeof(GuardrailOptions) },
         { "actors/Autopilot.Actors/appsettings.json", HealthOptions.Section, typeof(HealthOptions) },
         { "actors/Autopilot.Actors/appsettings.json", RestoreOptions.Section, typeof(RestoreOptions) },
+        { "actors/Autopilot.Actors/appsettings.json", actors::Autopilot.Actors.JournalOptions.Section, typeof(actors::Autopilot.Actors.JournalOptions) },
+        { "actors/Autopilot.Actors/appsettings.json", actors::Autopilot.Actors.PoolClientOptions.Section, typeof(actors::Autopilot.Actors.PoolClientOptions) },
         { "inference-pool/Autopilot.InferencePool/appsettings.json", PoolOptions.Section, typeof(PoolOptions) },
         { "gateway-bridge/Autopilot.GatewayBridge/appsettings.json", GatewayBridgeOptions.Section, typeof(GatewayBridgeOptions) },
     };
