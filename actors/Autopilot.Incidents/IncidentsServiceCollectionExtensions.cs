@@ -36,10 +36,7 @@ public static class IncidentsServiceCollectionExtensions
         services.AddOptions<PlanningOptions>().Bind(configuration.GetSection(PlanningOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RestoreOptions>().Bind(configuration.GetSection(RestoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<GuardrailOptions>().Bind(configuration.GetSection(GuardrailOptions.Section)).ValidateDataAnnotations()
-            .Validate(o => !string.IsNullOrWhiteSpace(o.SigningKey) && TryKey(o),
-                $"{GuardrailOptions.Section}:SigningKey must be the approval signing key shared with gateway-bridge (secret store 'autopilot-secrets', key 'approval-signing-key'): at least 32 bytes, base64 or text.")
-            .ValidateOnStart();
+        services.AddOptions<GuardrailOptions>().Bind(configuration.GetSection(GuardrailOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
@@ -72,19 +69,6 @@ public static class IncidentsServiceCollectionExtensions
         services.TryAddSingleton<ProgressiveRestoreRunner>();
         services.AddHostedService<IncidentsStartupCheck>();
         return services;
-    }
-
-    private static bool TryKey(GuardrailOptions options)
-    {
-        try
-        {
-            GuardrailServices.SigningKeyFrom(options);
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Loads policies and the SOP index at start-up so a bad file stops the host with its error,

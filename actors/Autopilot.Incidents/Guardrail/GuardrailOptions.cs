@@ -38,5 +38,15 @@ public sealed class GuardrailOptions : IValidatableObject
             if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(30))
                 yield return new ValidationResult($"{Section}:{name} is {value}; use a duration between 00:00:00.001 and 30.00:00:00.", [name]);
         }
+        string? keyProblem = null;
+        try
+        {
+            GuardrailServices.SigningKeyFrom(this);
+        }
+        catch (InvalidOperationException e)
+        {
+            keyProblem = e.Message;
+        }
+        if (keyProblem is not null) yield return new ValidationResult(keyProblem, [nameof(SigningKey)]);
     }
 }

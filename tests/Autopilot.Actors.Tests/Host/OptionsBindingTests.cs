@@ -98,6 +98,17 @@ public sealed class OptionsBindingTests
         Assert.Contains("Autopilot:Journal:StateStore is blank", e.Message);
     }
 
+    [Theory]
+    [InlineData(null, "Autopilot:Guardrail:SigningKey is not set")]
+    [InlineData("too-short", "Autopilot:Guardrail:SigningKey is not usable")]
+    public void A_missing_or_short_signing_key_is_refused_naming_the_key(string? key, string message)
+    {
+        using var provider = Build(new() { ["Autopilot:Guardrail:SigningKey"] = key });
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<Autopilot.Incidents.Guardrail.GuardrailOptions>>().Value);
+        Assert.Contains(message, e.Message);
+    }
+
     [Fact]
     public void Negative_lease_wait_is_refused_naming_the_field()
     {
