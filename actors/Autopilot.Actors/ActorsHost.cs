@@ -24,7 +24,7 @@ public static class ActorsHost
 
     /// <summary>The approval signing key, shared with gateway-bridge through the secret store.</summary>
     public static readonly DaprSecret SigningKey = new(GuardrailOptions.Section + ":SigningKey", GuardrailOptions.Section + ":SigningKeySecretStore",
-        GuardrailOptions.Section + ":SigningKeySecretName", "approval-signing-key");
+        GuardrailOptions.Section + ":SigningKeySecretName", DaprSecret.ApprovalSigningKey);
 
     /// <summary>The signing key from the secret store, then every service of the Dapr host.</summary>
     public static async Task AddAutopilotActorsAsync(this WebApplicationBuilder builder)
@@ -67,13 +67,8 @@ public static class ActorsHost
         services.AddSingleton<IIncidentJournal>(sp => new DaprIncidentJournal(
             sp.GetRequiredService<global::Dapr.Client.DaprClient>(), sp.GetRequiredService<IOptions<JournalOptions>>().Value.StateStore));
 
-        // The pool's HttpClient takes its address when registered, so the options are read here too; a bad address is
-        // refused here with the same message start-up validation gives.
         services.AddOptions<PoolClientOptions>().Bind(configuration.GetSection(PoolClientOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        var pool = configuration.GetSection(PoolClientOptions.Section).Get<PoolClientOptions>() ?? new PoolClientOptions();
-        if (pool.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(pool)).FirstOrDefault() is { } invalid)
-            throw new InvalidOperationException(invalid.ErrorMessage);
-        services.AddInferencePoolClient(pool.Address(configuration["DAPR_HTTP_PORT"]), AppId);
+        services.AddInferencePoolClient(sp => sp.GetRequiredService<IOptions<PoolClientOptions>>().Value.Address(configuration["DAPR_HTTP_PORT"]), AppId);
         services.AddGatewayBridgeHttpClient(configuration);
         services.AddAutopilotIncidents(configuration);
         return services;

@@ -11,7 +11,7 @@ public static class GatewayBridgeServices
 
     /// <summary>The approval signing key, shared with the guardrail through the secret store.</summary>
     public static readonly DaprSecret SigningKey = new("GatewayBridge:ApprovalSigningKey", "GatewayBridge:ApprovalKeySecretStore",
-        "GatewayBridge:ApprovalKeySecretName", "approval-signing-key");
+        "GatewayBridge:ApprovalKeySecretName", DaprSecret.ApprovalSigningKey);
 
     /// <summary>The bridge's services: the approval signing key (from the Dapr secret store when not configured), the
     /// Kubernetes client and the change service, the "kubernetes-api" readiness check, and the handler that turns a
@@ -28,14 +28,6 @@ public static class GatewayBridgeServices
 /// <summary>A refusal the bridge chose (bad input, approval, conflict, cluster): problem details with its status.</summary>
 public sealed class GatewayBridgeExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
-    {
-        if (exception is not GatewayBridgeException refusal) return false;
-        http.Response.StatusCode = refusal.StatusCode;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = { Status = refusal.StatusCode, Title = refusal.Title, Detail = refusal.Detail },
-        });
-    }
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct) =>
+        exception is GatewayBridgeException refusal && await problems.WriteProblemAsync(http, refusal.StatusCode, refusal.Title, refusal.Detail);
 }

@@ -11,6 +11,9 @@ public sealed record DaprSecret(string Key, string StoreKey, string NameKey, str
 {
     /// <summary>The secret store the deployment defines (components and manifests name it the same).</summary>
     public const string DefaultStore = "autopilot-secrets";
+
+    /// <summary>The HMAC key the guardrail signs approvals with and gateway-bridge verifies: one secret, both apps.</summary>
+    public const string ApprovalSigningKey = "approval-signing-key";
 }
 
 /// <summary>

@@ -14,13 +14,6 @@ public sealed class RequestErrorHandler(IProblemDetailsService problems) : IExce
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         if (exception is OperationCanceledException && http.RequestAborted.IsCancellationRequested) return true;
-        if (exception is not BadHttpRequestException bad) return false;
-        http.Response.StatusCode = bad.StatusCode;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            Exception = exception,
-            ProblemDetails = { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
-        });
+        return exception is BadHttpRequestException bad && await problems.WriteProblemAsync(http, bad.StatusCode, "Bad request", bad.Message);
     }
 }

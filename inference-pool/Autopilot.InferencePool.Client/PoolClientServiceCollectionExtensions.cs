@@ -9,18 +9,19 @@ public static class PoolClientServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="IInferencePool"/> over HTTP and <see cref="IChatCompletionService"/> over it.
-    /// <paramref name="baseAddress"/> is the pool itself (http://inference-pool:8080/) or the Dapr invoke URL
-    /// (http://localhost:3500/v1.0/invoke/inference-pool/method/); <paramref name="callerId"/> owns the leases.
+    /// <paramref name="baseAddress"/> gives the pool itself (http://inference-pool:8080/) or the Dapr invoke URL
+    /// (http://localhost:3500/v1.0/invoke/inference-pool/method/), read from the container (the host's validated
+    /// options) when the client is made; <paramref name="callerId"/> owns the leases.
     /// </summary>
-    public static IServiceCollection AddInferencePoolClient(this IServiceCollection services, Uri baseAddress, string callerId)
+    public static IServiceCollection AddInferencePoolClient(this IServiceCollection services, Func<IServiceProvider, Uri> baseAddress, string callerId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(callerId);
-        if (!baseAddress.IsAbsoluteUri)
-            throw new ArgumentException($"The inference pool address '{baseAddress}' must be absolute, e.g. http://inference-pool:8080/.", nameof(baseAddress));
-        var normalized = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
-        services.AddHttpClient(nameof(HttpInferencePool), http =>
+        services.AddHttpClient(nameof(HttpInferencePool), (sp, http) =>
         {
-            http.BaseAddress = normalized;
+            var address = baseAddress(sp);
+            if (!address.IsAbsoluteUri)
+                throw new InvalidOperationException($"The inference pool address '{address}' must be absolute, e.g. http://inference-pool:8080/.");
+            http.BaseAddress = address.AbsoluteUri.EndsWith('/') ? address : new Uri(address.AbsoluteUri + "/");
             // The pool enforces its own per-request deadline; this only guards against a hung connection.
             http.Timeout = TimeSpan.FromMinutes(5);
         });

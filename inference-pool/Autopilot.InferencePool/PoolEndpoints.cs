@@ -1,4 +1,5 @@
 using Autopilot.InferencePool.Client;
+using Autopilot.Hosting;
 using Autopilot.InferencePool.Engine.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -88,9 +89,8 @@ public sealed class PoolExceptionHandler(IProblemDetailsService problems) : IExc
         };
         if (e is PoolBusyException busy)
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        http.Response.StatusCode = status;
-        var problem = new ProblemDetails { Status = status, Title = title, Detail = e is PoolRequestException r ? r.Detail : e.Message };
-        if (e is PoolRequestException invalid) problem.Extensions["field"] = invalid.Field;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+        return e is PoolRequestException invalid
+            ? await problems.WriteProblemAsync(http, status, title, invalid.Detail, new Dictionary<string, object?> { ["field"] = invalid.Field })
+            : await problems.WriteProblemAsync(http, status, title, e.Message);
     }
 }

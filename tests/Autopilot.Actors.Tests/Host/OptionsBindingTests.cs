@@ -78,10 +78,11 @@ public sealed class OptionsBindingTests
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddAutopilotActors(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Autopilot:InferencePool:BaseAddress"] = "inference-pool:8080" }).Build());
+        using var provider = services.BuildServiceProvider();
 
-        var e = Assert.Throws<InvalidOperationException>(() => services.AddAutopilotActors(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Autopilot:InferencePool:BaseAddress"] = "inference-pool:8080" }).Build()));
-
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PoolClientOptions>>().Value);
         Assert.Contains("Autopilot:InferencePool:BaseAddress is 'inference-pool:8080'", e.Message);
     }
 
