@@ -1,10 +1,12 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Autopilot.GatewayBridge.Client;
 
-/// <summary>Configuration section "GatewayBridgeClient".</summary>
-public sealed class GatewayBridgeClientOptions
+/// <summary>Configuration section "GatewayBridgeClient": how the guardrail reaches the bridge.</summary>
+public sealed class GatewayBridgeClientOptions : IValidatableObject
 {
     public const string Section = "GatewayBridgeClient";
 
@@ -15,27 +17,50 @@ public sealed class GatewayBridgeClientOptions
     public string? BaseAddress { get; set; }
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The app-id requests carry, or null when the bridge is called directly.</summary>
+    public string? AppId => string.IsNullOrWhiteSpace(DaprAppId) ? null : DaprAppId;
+
+    /// <summary>The URL to call: <see cref="BaseAddress"/>, or the sidecar's (Dapr tells the app its port); always ends in '/'.</summary>
+    public Uri Address(string? daprHttpPort)
+    {
+        var address = BaseAddress ?? $"http://127.0.0.1:{daprHttpPort ?? "3500"}";
+        return new Uri(address.EndsWith('/') ? address : address + "/");
+    }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (BaseAddress is null && AppId is null)
+            yield return new ValidationResult(
+                $"{Section}:BaseAddress is not set and {Section}:DaprAppId is empty; set an absolute URL of the bridge (direct) or an app-id for Dapr service invocation.",
+                [nameof(BaseAddress), nameof(DaprAppId)]);
+        else if (BaseAddress is not null && !(Uri.TryCreate(BaseAddress, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            yield return new ValidationResult(
+                $"{Section}:BaseAddress is '{BaseAddress}'; use an absolute http(s) URL of the bridge (direct) or of the sidecar, or leave it unset.",
+                [nameof(BaseAddress)]);
+        if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(10))
+            yield return new ValidationResult($"{Section}:Timeout is {Timeout}; use more than 00:00:00 and at most 00:10:00.", [nameof(Timeout)]);
+    }
 }
 
 public static class GatewayBridgeClientServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="IGatewayBridgeClient"/> as <see cref="GatewayBridgeHttpClient"/>, validated when first resolved.</summary>
+    /// <summary>Registers <see cref="IGatewayBridgeClient"/> as <see cref="GatewayBridgeHttpClient"/>; its options are
+    /// validated at start-up.</summary>
     public static IServiceCollection AddGatewayBridgeHttpClient(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(GatewayBridgeClientOptions.Section).Get<GatewayBridgeClientOptions>() ?? new GatewayBridgeClientOptions();
-        var appId = string.IsNullOrWhiteSpace(options.DaprAppId) ? null : options.DaprAppId;
-        var baseAddress = options.BaseAddress
-            ?? (appId is not null ? $"http://127.0.0.1:{configuration["DAPR_HTTP_PORT"] ?? "3500"}" : null);
-        if (!Uri.TryCreate(baseAddress, UriKind.Absolute, out var uri))
-            throw new InvalidOperationException(
-                $"{GatewayBridgeClientOptions.Section}:BaseAddress is '{baseAddress}'; set an absolute URL of the bridge (direct) or leave it unset and set {GatewayBridgeClientOptions.Section}:DaprAppId for Dapr service invocation.");
-        services.AddHttpClient(nameof(GatewayBridgeHttpClient), http =>
+        services.AddOptions<GatewayBridgeClientOptions>().Bind(configuration.GetSection(GatewayBridgeClientOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient(nameof(GatewayBridgeHttpClient), (sp, http) =>
         {
-            http.BaseAddress = uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+            var options = sp.GetRequiredService<IOptions<GatewayBridgeClientOptions>>().Value;
+            // The one setting Dapr gives the app itself, not through the app's configuration section.
+            http.BaseAddress = options.Address(configuration["DAPR_HTTP_PORT"]);
             http.Timeout = options.Timeout;
         });
-        services.AddSingleton<IGatewayBridgeClient>(sp =>
-            new GatewayBridgeHttpClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(GatewayBridgeHttpClient)), appId));
+        services.AddSingleton<IGatewayBridgeClient>(sp => new GatewayBridgeHttpClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(GatewayBridgeHttpClient)),
+            sp.GetRequiredService<IOptions<GatewayBridgeClientOptions>>().Value.AppId));
         return services;
     }
 }

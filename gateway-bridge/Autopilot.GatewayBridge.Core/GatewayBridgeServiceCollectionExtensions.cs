@@ -21,8 +21,8 @@ public static class GatewayBridgeServiceCollectionExtensions
     {
         services.AddOptions<GatewayBridgeOptions>()
             .Bind(configuration.GetSection(GatewayBridgeOptions.Section))
+            .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayBridgeOptions>, GatewayBridgeOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKubernetes>(sp => KubernetesClientFactory.Create(Options(sp).Kubernetes));
         services.TryAddSingleton(sp => new KubernetesRouteStore(sp.GetRequiredService<IKubernetes>(), Options(sp).RateLimitPolicy));

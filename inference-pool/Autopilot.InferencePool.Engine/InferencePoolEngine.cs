@@ -38,7 +38,7 @@ public sealed class InferencePoolEngine : IAsyncDisposable
         _prompts = new PromptEncoder(weights, options.PromptTemplate, info.Name, loggers.CreateLogger<PromptEncoder>());
         Leases = new LeaseManager(options, time, metrics, loggers.CreateLogger<LeaseManager>());
         _scheduler = new BatchScheduler(weights, contextParams, options.PrefixReuse, options.MaxCachedPrefixes,
-            prefixTokenBudget: options.ContextSize, metrics, loggers.CreateLogger<BatchScheduler>(), time);
+            prefixTokenBudget: options.ContextSize, metrics, loggers.CreateLogger<BatchScheduler>(), time, options.JumpForward);
     }
 
     public string ModelName { get; }

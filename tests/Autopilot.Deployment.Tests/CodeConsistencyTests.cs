@@ -1,6 +1,10 @@
 extern alias actors;
 extern alias bridge;
+extern alias pool;
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
 using Autopilot.Deployment.Tests.Support;
+using Microsoft.Extensions.Options;
 
 namespace Autopilot.Deployment.Tests;
 
@@ -34,6 +38,36 @@ public class CodeConsistencyTests
     public void The_actors_app_serves_the_alertmanager_webhook_alertmanager_posts_to()
     {
         Assert.Contains($"POST {SharedNames.AlertmanagerWebhookPath}", RunningApps.ActorsEndpoints.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Every_app_validates_its_options_one_way()
+    {
+        // DataAnnotations, with IValidatableObject for what attributes cannot say; no IValidateOptions classes beside it.
+        var product = ProductAssemblies(typeof(actors::Program).Assembly, typeof(bridge::Program).Assembly, typeof(pool::Program).Assembly);
+        var types = product.SelectMany(a => a.GetTypes()).ToList();
+
+        var validators = types.Where(t => t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidateOptions<>)))
+            .Select(t => t.FullName).ToList();
+        Assert.True(validators.Count == 0, "options validators beside DataAnnotations: " + string.Join(", ", validators));
+        var options = types.Where(t => t.Name.EndsWith("Options", StringComparison.Ordinal) && t.GetField("Section") is not null).ToList();
+        Assert.Contains(options, t => t.Name == "PoolOptions");
+        Assert.Contains(options, t => t.Name == "GatewayBridgeOptions");
+        Assert.All(options, t => Assert.True(typeof(IValidatableObject).IsAssignableFrom(t)
+            || t.GetProperties().Any(p => p.GetCustomAttributes<ValidationAttribute>().Any()), $"{t.FullName} validates nothing"));
+    }
+
+    private static List<Assembly> ProductAssemblies(params Assembly[] apps)
+    {
+        var found = new Dictionary<string, Assembly>();
+        var pending = new Queue<Assembly>(apps);
+        while (pending.TryDequeue(out var assembly))
+        {
+            if (!found.TryAdd(assembly.GetName().Name!, assembly)) continue;
+            foreach (var name in assembly.GetReferencedAssemblies().Where(n => n.Name!.StartsWith("Autopilot.", StringComparison.Ordinal)))
+                pending.Enqueue(Assembly.Load(name));
+        }
+        return [.. found.Values];
     }
 
     [Fact]

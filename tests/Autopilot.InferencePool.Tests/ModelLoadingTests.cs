@@ -10,8 +10,8 @@ public sealed class ModelLoadingTests
 {
     private static string? Validate(PoolOptions options)
     {
-        var result = new PoolOptionsValidator().Validate(null, options);
-        return result.Failed ? result.FailureMessage : null;
+        var problems = options.Problems();
+        return problems.Count > 0 ? string.Join("; ", problems) : null;
     }
 
     [Fact]

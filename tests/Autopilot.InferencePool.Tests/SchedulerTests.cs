@@ -72,11 +72,14 @@ public sealed class SchedulerTests
     [Fact]
     public async Task Cancelled_completion_frees_the_lease_for_the_next_completion()
     {
-        await using var engine = await TestModel.LoadAsync(o => o.MaxConcurrentSessions = 1);
+        await using var engine = await TestModel.LoadAsync(o => (o.MaxConcurrentSessions, o.ContextSize, o.MaxOutputTokens) = (1, 2048, 1500));
         var lease = await engine.LeaseAsync("a", default);
         using var cancel = new CancellationTokenSource();
 
-        var running = engine.CompleteAsync("a", lease.LeaseId, GenerationTests.Request("long", maxTokens: 250), cancel.Token);
+        // A grammar that cannot end early: the completion runs 1,500 steps unless the cancellation stops it, far longer
+        // than this test may be paused between starting it and cancelling it on a busy machine.
+        var running = engine.CompleteAsync("a", lease.LeaseId,
+            GenerationTests.Request("long", grammar: "root ::= [ab]{1500}", maxTokens: 1500) with { DeadlineMs = 120_000 }, cancel.Token);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
 

@@ -15,10 +15,10 @@ public sealed class PlanningOptions : IValidatableObject
     public int DeadlineMs { get; set; }
 
     /// <summary>How long a plan waits for a free pool session before the SOP's safe default is used instead. In an
-    /// alert storm of 100 workloads on 2 cores, 3.5 s lets the model plan about 70 of them with every change within
-    /// 5 s of its first alert; waiting longer delays the last mitigations past that (docs/standalone.md).</summary>
+    /// alert storm of 100 workloads on 2 cores, 4 s lets the shipped model plan all of them with every change within
+    /// about 4 s of its first alert; a plan that gets its session last still lands well inside 5 s (docs/standalone.md).</summary>
     [Range(0, 600_000)]
-    public int LeaseWaitMs { get; set; } = 3_500;
+    public int LeaseWaitMs { get; set; } = 4_000;
 
     /// <summary>The most tokens the model may write. 0 (the default) asks for the longest answer the proposal grammar
     /// admits, so a well-formed answer is never cut short (a cut answer is invalid and the loop falls back).</summary>

@@ -39,9 +39,11 @@ public static class StormBenchmark
                           $"({Environment.ProcessorCount} cores, model {Path.GetFileName(model)}, built-in health series)");
 
         // A server that has run for a while has its hot paths compiled at full optimisation; a fresh process spends
-        // a core on (re)compiling them during its first storm. Warm up on a small storm first and measure after.
-        var warmup = await RunOnceAsync(root, 20, storm with { Alerts = 5, Seconds = 2 }, warmUp: true);
-        Console.WriteLine($"warm-up: 20 workloads × 5 alerts, {warmup.Incidents} incidents (not measured)");
+        // a core on (re)compiling them during its first storm. Warm up on a storm as wide as the measured one (fewer
+        // alerts each), let the runtime finish compiling what it made hot, and measure after.
+        var warmup = await RunOnceAsync(root, workloads, storm with { Alerts = 5, Seconds = 5 }, warmUp: true);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Console.WriteLine($"warm-up: {workloads} workloads × 5 alerts, {warmup.Incidents} incidents (not measured)");
         var single = await RunOnceAsync(root, 1, storm);
         Print("1 workload", single);
         var many = await RunOnceAsync(root, workloads, storm);
@@ -55,7 +57,8 @@ public static class StormBenchmark
         IReadOnlyDictionary<string, string> Overrides, string Model);
 
     private sealed record Result(int Workloads, int AlertsPosted, int Incidents, int Changes, long LostAlerts, long Recorded, int StillQueued, int DeadLetters, int Violations,
-        double P50, double P99, double Max, double PeakRssMb, double PostSeconds, double CpuSeconds, int ModelProposals, int Fallbacks);
+        double P50, double P99, double Max, double PeakRssMb, double PostSeconds, double CpuSeconds, int ModelProposals, int Fallbacks,
+        long JitMethods, double JitSeconds);
 
     private static async Task<Result> RunOnceAsync(string root, int workloadCount, StormSettings settings, bool warmUp = false)
     {
@@ -97,6 +100,7 @@ public static class StormBenchmark
         var interval = TimeSpan.FromSeconds(seconds) / total;
         using var self = Process.GetCurrentProcess();
         var cpuBefore = self.TotalProcessorTime;
+        var (jitMethodsBefore, jitBefore) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         var started = Stopwatch.StartNew();
         var posts = new List<Task>();
         for (var n = 0; n < total; n++)
@@ -121,6 +125,9 @@ public static class StormBenchmark
         }
         self.Refresh();
         var cpuSeconds = (self.TotalProcessorTime - cpuBefore).TotalSeconds;
+        // Methods the runtime (re)compiled meanwhile: CPU taken from the model on a fresh or barely warm process.
+        var (jitMethods, jitSeconds) = (System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethodsBefore,
+            (System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalSeconds);
         // Then let the alerts still queued behind the incidents' turns be delivered, so "lost" means lost.
         while (DateTime.UtcNow < deadline && host.Topic.Pending > 0) await Task.Delay(500);
         var queued = host.Topic.Pending;
@@ -150,7 +157,8 @@ public static class StormBenchmark
             total - host.Topic.Delivered - host.Topic.DeadLetters.Count - queued, received, queued, host.Topic.DeadLetters.Count, violations,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Count == 0 ? double.NaN : latencies[^1],
             self.PeakWorkingSet64 / (1024.0 * 1024.0), postSeconds, cpuSeconds,
-            records.Count(r => r.Plan?.Source.ToString() == "Model"), records.Count(r => r.Plan is { } p && p.Source.ToString() != "Model"));
+            records.Count(r => r.Plan?.Source.ToString() == "Model"), records.Count(r => r.Plan is { } p && p.Source.ToString() != "Model"),
+            jitMethods, jitSeconds);
     }
 
     private static async Task<Dictionary<WorkloadKey, DateTimeOffset>> AppliedAsync(AutopilotHost host, IReadOnlyList<WorkloadSpec> specs)
@@ -188,6 +196,8 @@ public static class StormBenchmark
         alerts_posted = r.AlertsPosted,
         post_seconds = Math.Round(r.PostSeconds, 1),
         cpu_seconds_until_last_change = Math.Round(r.CpuSeconds, 1),
+        jit_methods_compiled = r.JitMethods,
+        jit_seconds = Math.Round(r.JitSeconds, 2),
         incidents_handled = r.Incidents,
         alerts_recorded_in_incidents = r.Recorded,
         changes_applied = r.Changes,

@@ -41,9 +41,8 @@ public sealed class GatewayBridgeService(
     /// </summary>
     public static GatewayBridgeService Create(GatewayBridgeOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
     {
-        var validation = new GatewayBridgeOptionsValidator().Validate(null, options);
-        if (validation.Failed)
-            throw new Microsoft.Extensions.Options.OptionsValidationException(GatewayBridgeOptions.Section, typeof(GatewayBridgeOptions), validation.Failures);
+        if (options.Problems() is { Count: > 0 } problems)
+            throw new Microsoft.Extensions.Options.OptionsValidationException(GatewayBridgeOptions.Section, typeof(GatewayBridgeOptions), problems);
         var store = new KubernetesRouteStore(KubernetesClientFactory.Create(options.Kubernetes), options.RateLimitPolicy);
         return new GatewayBridgeService(store, options, ApprovalKey.FromSecret(options.ApprovalSigningKey), time ?? TimeProvider.System,
             (loggers ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<GatewayBridgeService>());

@@ -1,11 +1,12 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Autopilot.Remediation.Routing;
-using Microsoft.Extensions.Options;
 
 namespace Autopilot.GatewayBridge.Core.Configuration;
 
-/// <summary>Configuration section "GatewayBridge".</summary>
-public sealed class GatewayBridgeOptions
+/// <summary>Configuration section "GatewayBridge", validated at start-up (DataAnnotations, as every app's options are):
+/// every problem names its key, what is wrong and what would be valid.</summary>
+public sealed class GatewayBridgeOptions : IValidatableObject
 {
     public const string Section = "GatewayBridge";
 
@@ -32,6 +33,60 @@ public sealed class GatewayBridgeOptions
     /// with per-namespace RoleBindings list those namespaces here.
     /// </summary>
     public List<string> Namespaces { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        const string s = Section;
+        string? keyProblem = null;
+        try { ApprovalToken.KeyFromSecret(ApprovalSigningKey); }
+        catch (ArgumentException e) { keyProblem = e.Message.Split(" (Parameter")[0]; }
+        if (keyProblem is not null)
+            yield return new ValidationResult($"{s}:ApprovalSigningKey is invalid: {keyProblem} " +
+                "Set it from the Dapr secret store 'autopilot-secrets' key 'approval-signing-key' or the GatewayBridge__ApprovalSigningKey environment variable.");
+        if (MaxConflictRetries is < 0 or > 20)
+            yield return new ValidationResult($"{s}:MaxConflictRetries is {MaxConflictRetries}; use 0..20.");
+        if (JournalEntriesPerRoute is < 1 or > 200)
+            yield return new ValidationResult($"{s}:JournalEntriesPerRoute is {JournalEntriesPerRoute}; use 1..200 (the journal lives in a route annotation, which is size-limited).");
+        if (string.IsNullOrWhiteSpace(WorkloadLabel))
+            yield return new ValidationResult($"{s}:WorkloadLabel is empty; use a label key such as 'autopilot.io/workload'.");
+
+        foreach (var ns in Namespaces)
+            if (string.IsNullOrEmpty(ns) || ns.Length > 63 || !ns.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+                yield return new ValidationResult($"{s}:Namespaces contains '{ns}', which is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63).");
+
+        var k = Kubernetes;
+        if (k.Mode == KubernetesConnectionMode.Explicit)
+        {
+            if (!Uri.TryCreate(k.Url, UriKind.Absolute, out var url) || (url.Scheme != "http" && url.Scheme != "https"))
+                yield return new ValidationResult($"{s}:Kubernetes:Url is '{k.Url}'; Mode Explicit needs an absolute http(s) URL of the API server, e.g. https://127.0.0.1:6443.");
+        }
+        if (k.Mode == KubernetesConnectionMode.Kubeconfig && k.KubeconfigPath is { } path && !File.Exists(path))
+            yield return new ValidationResult($"{s}:Kubernetes:KubeconfigPath '{path}' does not exist; point it at a kubeconfig file or leave it unset for ~/.kube/config.");
+
+        var p = RateLimitPolicy;
+        foreach (var (key, value) in new[] { ("Group", p.Group), ("Version", p.Version), ("Kind", p.Kind), ("Plural", p.Plural) })
+            if (string.IsNullOrWhiteSpace(value))
+                yield return new ValidationResult($"{s}:RateLimitPolicy:{key} is empty; e.g. Group 'gateway.kgateway.dev', Version 'v1alpha1', Kind 'TrafficPolicy', Plural 'trafficpolicies'.");
+        string? templateProblem;
+        try
+        {
+            templateProblem = JsonNode.Parse(RateLimitPolicyTemplate.Render(p.SpecTemplate, "route", 1, 1)) is JsonObject
+                ? null : $"{s}:RateLimitPolicy:SpecTemplate must be a JSON object (the resource's spec).";
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            templateProblem = $"{s}:RateLimitPolicy:SpecTemplate is not valid JSON after substitution: {e.Message}";
+        }
+        if (templateProblem is not null) yield return new ValidationResult(templateProblem);
+    }
+
+    /// <summary>What start-up validation would say, for callers without dependency injection (empty: valid).</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
+        return [.. results.Select(r => r.ErrorMessage ?? "")];
+    }
 }
 
 public enum KubernetesConnectionMode
@@ -73,56 +128,6 @@ public sealed class RateLimitPolicyOptions
           "rateLimit": { "local": { "tokenBucket": { "maxTokens": "{{burst}}", "tokensPerFill": "{{requestsPerSecond}}", "fillInterval": "1s" } } }
         }
         """;
-}
-
-/// <summary>Start-up validation: every problem names its key, what is wrong and what would be valid.</summary>
-public sealed class GatewayBridgeOptionsValidator : IValidateOptions<GatewayBridgeOptions>
-{
-    public ValidateOptionsResult Validate(string? name, GatewayBridgeOptions options)
-    {
-        var errors = new List<string>();
-        const string s = GatewayBridgeOptions.Section;
-        try { ApprovalToken.KeyFromSecret(options.ApprovalSigningKey); }
-        catch (ArgumentException e)
-        {
-            errors.Add($"{s}:ApprovalSigningKey is invalid: {e.Message.Split(" (Parameter")[0]} " +
-                       "Set it from the Dapr secret store 'autopilot-secrets' key 'approval-signing-key' or the GatewayBridge__ApprovalSigningKey environment variable.");
-        }
-        if (options.MaxConflictRetries is < 0 or > 20)
-            errors.Add($"{s}:MaxConflictRetries is {options.MaxConflictRetries}; use 0..20.");
-        if (options.JournalEntriesPerRoute is < 1 or > 200)
-            errors.Add($"{s}:JournalEntriesPerRoute is {options.JournalEntriesPerRoute}; use 1..200 (the journal lives in a route annotation, which is size-limited).");
-        if (string.IsNullOrWhiteSpace(options.WorkloadLabel))
-            errors.Add($"{s}:WorkloadLabel is empty; use a label key such as 'autopilot.io/workload'.");
-
-        foreach (var ns in options.Namespaces)
-            if (string.IsNullOrEmpty(ns) || ns.Length > 63 || !ns.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
-                errors.Add($"{s}:Namespaces contains '{ns}', which is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63).");
-
-        var k = options.Kubernetes;
-        if (k.Mode == KubernetesConnectionMode.Explicit)
-        {
-            if (!Uri.TryCreate(k.Url, UriKind.Absolute, out var url) || (url.Scheme != "http" && url.Scheme != "https"))
-                errors.Add($"{s}:Kubernetes:Url is '{k.Url}'; Mode Explicit needs an absolute http(s) URL of the API server, e.g. https://127.0.0.1:6443.");
-        }
-        if (k.Mode == KubernetesConnectionMode.Kubeconfig && k.KubeconfigPath is { } path && !File.Exists(path))
-            errors.Add($"{s}:Kubernetes:KubeconfigPath '{path}' does not exist; point it at a kubeconfig file or leave it unset for ~/.kube/config.");
-
-        var p = options.RateLimitPolicy;
-        foreach (var (key, value) in new[] { ("Group", p.Group), ("Version", p.Version), ("Kind", p.Kind), ("Plural", p.Plural) })
-            if (string.IsNullOrWhiteSpace(value))
-                errors.Add($"{s}:RateLimitPolicy:{key} is empty; e.g. Group 'gateway.kgateway.dev', Version 'v1alpha1', Kind 'TrafficPolicy', Plural 'trafficpolicies'.");
-        try
-        {
-            if (JsonNode.Parse(RateLimitPolicyTemplate.Render(p.SpecTemplate, "route", 1, 1)) is not JsonObject)
-                errors.Add($"{s}:RateLimitPolicy:SpecTemplate must be a JSON object (the resource's spec).");
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            errors.Add($"{s}:RateLimitPolicy:SpecTemplate is not valid JSON after substitution: {e.Message}");
-        }
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
 }
 
 public static class RateLimitPolicyTemplate

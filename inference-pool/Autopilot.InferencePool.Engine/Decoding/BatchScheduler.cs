@@ -30,6 +30,7 @@ public sealed class BatchScheduler : IAsyncDisposable
         public StringBuilder Text { get; } = new();
         public Conversation? Conversation { get; set; }
         public DefaultSamplingPipeline? Sampler { get; set; }
+        public GrammarLookahead? Lookahead { get; set; }
         public PrefixEntry? WaitingFor { get; set; }
         public int Generated { get; set; }
         public int PromptEvaluated { get; set; }
@@ -53,6 +54,7 @@ public sealed class BatchScheduler : IAsyncDisposable
     private readonly LLamaWeights _weights;
     private readonly IContextParams _contextParams;
     private readonly bool _prefixReuse;
+    private readonly GrammarLookahead.Alphabet? _alphabet;
     private readonly int _maxCachedPrefixes;
     private readonly int _prefixTokenBudget;
     private readonly PoolMetrics _metrics;
@@ -66,14 +68,19 @@ public sealed class BatchScheduler : IAsyncDisposable
     private readonly Task _loop;
     private BatchedExecutor _executor;
     private long _useCounter;
+    private int _disposed;
 
     /// <param name="prefixTokenBudget">KV cells the cached prefixes may hold together (least recently used are dropped).</param>
+    /// <param name="jumpForward">Append the text a grammar forces without sampling it token by token.</param>
     public BatchScheduler(LLamaWeights weights, IContextParams contextParams, bool prefixReuse, int maxCachedPrefixes,
-        int prefixTokenBudget, PoolMetrics metrics, ILogger logger, TimeProvider? time = null)
+        int prefixTokenBudget, PoolMetrics metrics, ILogger logger, TimeProvider? time = null, bool jumpForward = false)
     {
         _weights = weights;
         _contextParams = contextParams;
         _prefixReuse = prefixReuse;
+        _alphabet = jumpForward ? GrammarLookahead.Alphabet.For(weights) : null;
+        if (jumpForward && _alphabet is null)
+            logger.LogInformation("Jump-forward decoding is off for this model: its vocabulary lacks a token for some single character");
         _maxCachedPrefixes = maxCachedPrefixes;
         _prefixTokenBudget = prefixTokenBudget;
         _metrics = metrics;
@@ -143,6 +150,7 @@ public sealed class BatchScheduler : IAsyncDisposable
             job.WaitingFor?.Waiting.Remove(job);
             job.Conversation?.Dispose();
             job.Sampler?.Dispose();
+            job.Lookahead?.Dispose();
             job.Done.TrySetException(new PoolUnavailableException($"The completion could not start: {e.Message}", e));
         }
     }
@@ -161,15 +169,12 @@ public sealed class BatchScheduler : IAsyncDisposable
             Seed = request.Seed,
             Grammar = request.Grammar is null ? null : new Grammar(request.Grammar, "root"),
         };
+        job.Lookahead = request.Grammar is null ? null : GrammarLookahead.Create(_weights, _alphabet, request.Grammar);
         _active.Add(job);
 
         if (request.PrefixTokens.Length == 0)
         {
-            var conversation = _executor.Create();
-            conversation.Prompt(request.SuffixTokens.AsSpan());
-            job.Conversation = conversation;
-            job.PromptEvaluated = request.SuffixTokens.Length;
-            _metrics.PromptEvaluated(job.PromptEvaluated);
+            Continue(job, _executor.Create());
             return;
         }
         var cached = _prefixes.TryGetValue(request.PrefixText, out var entry);
@@ -265,6 +270,42 @@ public sealed class BatchScheduler : IAsyncDisposable
         _metrics.PromptEvaluated(job.Request.SuffixTokens.Length);
     }
 
+    /// <summary>
+    /// The tokens of the text the grammar forces next, already counted as output: added to the sampler's and the
+    /// lookahead's grammar, the decoder and the text. Empty when the model has a choice or the cut would not fall on
+    /// a token boundary the model itself would use. <paramref name="complete"/>: the answer is whole.
+    /// </summary>
+    private LLamaToken[] JumpForward(Job job, out bool complete)
+    {
+        complete = false;
+        // Only after the first sampled token: the sampler builds its grammar then, and both grammars must agree.
+        if (job.Lookahead is null || job.Generated == 0) return [];
+        var room = job.Request.MaxTokens - job.Generated;
+        var (forced, stop) = job.Lookahead.Forced(maxChars: 256);
+        var text = ForcedText.Appendable(job.Text, forced, whole: stop == GrammarLookahead.Stop.End);
+        if (text.Length == 0) return [];
+        var tokens = _weights.Tokenize(text, false, false, Encoding.UTF8);
+        // SentencePiece vocabularies may start the text with a word-start marker of their own: drop it when it stands alone.
+        if (tokens.Length > 1 && Piece(tokens[0]) == " " && !text.StartsWith(' ')) tokens = tokens[1..];
+        // A round trip that changes the text, tokens the grammar would not take as they are, or an answer that would
+        // pass its token budget: left to the model.
+        if (tokens.Length == 0 || tokens.Length > room - 1 || string.Concat(tokens.Select(Piece)) != text || !job.Lookahead.Admits(tokens))
+            return [];
+        foreach (var token in tokens)
+        {
+            job.Sampler!.Accept(token);
+            job.Lookahead.Accept(token);
+            job.Decoder.Add(token);
+        }
+        job.Text.Append(job.Decoder.Read());
+        job.Generated += tokens.Length;
+        _metrics.Forced(tokens.Length);
+        complete = stop == GrammarLookahead.Stop.End && text.Length == forced.Length;
+        return tokens;
+    }
+
+    private string Piece(LLamaToken token) => _weights.Vocab.LLamaTokenToString(token, false) ?? "";
+
     private void SampleOneTokenEach()
     {
         var now = _time.GetUtcNow();
@@ -295,12 +336,21 @@ public sealed class BatchScheduler : IAsyncDisposable
             job.Decoder.Add(token);
             job.Text.Append(job.Decoder.Read());
             job.Generated++;
+            job.Lookahead?.Accept(token);
             if (job.Generated >= job.Request.MaxTokens)
             {
                 Finish(i, FinishReasons.Length);
                 continue;
             }
-            conversation.Prompt(token);
+            var forced = JumpForward(job, out var complete);
+            if (complete)
+            {
+                // Nothing but the end of the answer can follow: no need to read the forced text into the model.
+                Finish(i, FinishReasons.Stop);
+                continue;
+            }
+            if (forced.Length == 0) conversation.Prompt(token);
+            else conversation.Prompt((ReadOnlySpan<LLamaToken>)[token, .. forced]);
         }
     }
 
@@ -311,6 +361,7 @@ public sealed class BatchScheduler : IAsyncDisposable
         job.WaitingFor?.Waiting.Remove(job);
         job.Conversation?.Dispose();
         job.Sampler?.Dispose();
+        job.Lookahead?.Dispose();
         var elapsed = Stopwatch.GetElapsedTime(job.StartedAt);
         _metrics.Generated(job.Generated, elapsed);
         if (cancelled)
@@ -328,6 +379,7 @@ public sealed class BatchScheduler : IAsyncDisposable
         foreach (var job in _active)
         {
             job.Sampler?.Dispose();
+            job.Lookahead?.Dispose();
             job.Done.TrySetException(error);
         }
         _active.Clear();
@@ -340,6 +392,7 @@ public sealed class BatchScheduler : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _incoming.Writer.TryComplete();
         await _stopping.CancelAsync();
         try

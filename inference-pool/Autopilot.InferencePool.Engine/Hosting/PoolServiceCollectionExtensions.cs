@@ -18,8 +18,7 @@ public static class PoolServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddInferencePoolEngine(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PoolOptions>().Bind(configuration.GetSection(PoolOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PoolOptions>, PoolOptionsValidator>());
+        services.AddOptions<PoolOptions>().Bind(configuration.GetSection(PoolOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new PoolMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

@@ -1,7 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+using Autopilot.InferencePool.Engine.Models;
+using Autopilot.InferencePool.Engine.Prompting;
+
 namespace Autopilot.InferencePool.Engine.Options;
 
-/// <summary>The pool's settings, bound from configuration section <see cref="Section"/> and validated at start-up.</summary>
-public sealed class PoolOptions
+/// <summary>The pool's settings, bound from configuration section <see cref="Section"/> and validated at start-up
+/// (DataAnnotations, as every app's options are); each problem names the key, what is wrong and what would be valid.</summary>
+public sealed class PoolOptions : IValidatableObject
 {
     public const string Section = "InferencePool";
 
@@ -50,6 +55,10 @@ public sealed class PoolOptions
     /// <summary>Evaluate each distinct system prefix once and fork it per session.</summary>
     public bool PrefixReuse { get; set; } = true;
 
+    /// <summary>Append the text a request's grammar forces (JSON keys, punctuation, a pinned route) in one step instead
+    /// of sampling it token by token ("jump-forward" decoding).</summary>
+    public bool JumpForward { get; set; } = true;
+
     /// <summary>Distinct prefixes kept evaluated (least recently used is dropped).</summary>
     public int MaxCachedPrefixes { get; set; } = 4;
 
@@ -57,4 +66,59 @@ public sealed class PoolOptions
     public string PromptTemplate { get; set; } = "auto";
 
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+
+    // llama.cpp's LLAMA_MAX_SEQ: sessions plus cached prefixes each take one sequence.
+    private const int MaxSequences = 256;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        ValidationResult? Range(string property, int value, int min, int max) =>
+            value < min || value > max ? new ValidationResult($"{Key(property)} is {value}; it must be between {min} and {max}.", [property]) : null;
+
+        if (string.IsNullOrWhiteSpace(ModelPath))
+            yield return new ValidationResult(
+                $"{Key(nameof(ModelPath))} is not set; give a GGUF model file (e.g. /models/qwen2.5-7b-instruct-q4_k_m.gguf) or builtin:tiny.", [nameof(ModelPath)]);
+        else if (ModelPath.StartsWith(BuiltinPrefix, StringComparison.Ordinal))
+        {
+            if (!BuiltinModels.Names.Contains(ModelPath[BuiltinPrefix.Length..]))
+                yield return new ValidationResult(
+                    $"{Key(nameof(ModelPath))} is '{ModelPath}'; builtin models are {string.Join(", ", BuiltinModels.Names.Select(n => BuiltinPrefix + n))}.",
+                    [nameof(ModelPath)]);
+        }
+        else if (GgufFile.Check(ModelPath) is { } problem)
+            yield return new ValidationResult($"{Key(nameof(ModelPath))} is '{ModelPath}': {problem}", [nameof(ModelPath)]);
+
+        var ranges = new[]
+        {
+            Range(nameof(ContextSize), ContextSize, 64, 131_072),
+            Range(nameof(Threads), Threads, 0, 256),
+            Range(nameof(MaxConcurrentSessions), MaxConcurrentSessions, 1, 128),
+            Range(nameof(KvCacheBudgetMb), KvCacheBudgetMb, 1, 1_048_576),
+            Range(nameof(QueueLimit), QueueLimit, 0, 100_000),
+            Range(nameof(QueueTimeoutSeconds), QueueTimeoutSeconds, 1, 3600),
+            Range(nameof(LeaseTtlSeconds), LeaseTtlSeconds, 1, 86_400),
+            Range(nameof(MaxOutputTokens), MaxOutputTokens, 1, ContextSize),
+            Range(nameof(DefaultMaxTokens), DefaultMaxTokens, 1, Math.Max(1, MaxOutputTokens)),
+            Range(nameof(DefaultDeadlineMs), DefaultDeadlineMs, 100, 3_600_000),
+            Range(nameof(MaxCachedPrefixes), MaxCachedPrefixes, 1, 64),
+        };
+        foreach (var problem in ranges.OfType<ValidationResult>()) yield return problem;
+        if (MaxConcurrentSessions + MaxCachedPrefixes > MaxSequences)
+            yield return new ValidationResult(
+                $"{Key(nameof(MaxConcurrentSessions))} + {Key(nameof(MaxCachedPrefixes))} is {MaxConcurrentSessions + MaxCachedPrefixes}; together they must be at most {MaxSequences}.",
+                [nameof(MaxConcurrentSessions), nameof(MaxCachedPrefixes)]);
+        if (!ChatPromptTemplate.Names.Contains(PromptTemplate))
+            yield return new ValidationResult($"{Key(nameof(PromptTemplate))} is '{PromptTemplate}'; valid: {string.Join(", ", ChatPromptTemplate.Names)}.",
+                [nameof(PromptTemplate)]);
+    }
+
+    /// <summary>What start-up validation would say, for callers without dependency injection (empty: valid).</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
+        return [.. results.Select(r => r.ErrorMessage ?? "")];
+    }
+
+    private static string Key(string property) => $"{Section}:{property}";
 }

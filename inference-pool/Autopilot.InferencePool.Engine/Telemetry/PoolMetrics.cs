@@ -10,6 +10,7 @@ public sealed class PoolMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _generatedTokens;
     private readonly Counter<long> _promptTokens;
+    private readonly Counter<long> _forcedTokens;
     private readonly Counter<long> _prefixTokens;
     private readonly Counter<long> _prefixLookups;
     private readonly Counter<long> _rejected;
@@ -24,6 +25,8 @@ public sealed class PoolMetrics : IDisposable
         _generatedTokens = _meter.CreateCounter<long>("autopilot.pool.tokens.generated", "{token}", "Output tokens generated.");
         _promptTokens = _meter.CreateCounter<long>("autopilot.pool.prompt.tokens.evaluated", "{token}",
             "Prompt tokens run through the model (not counting those served from a cached prefix).");
+        _forcedTokens = _meter.CreateCounter<long>("autopilot.pool.tokens.forced", "{token}",
+            "Output tokens the grammar left no choice about, appended without sampling (counted in tokens.generated too).");
         _prefixTokens = _meter.CreateCounter<long>("autopilot.pool.prompt.tokens.reused", "{token}",
             "Prompt tokens served from an already evaluated shared prefix.");
         _prefixLookups = _meter.CreateCounter<long>("autopilot.pool.prefix.lookups", "{lookup}",
@@ -52,6 +55,7 @@ public sealed class PoolMetrics : IDisposable
     }
 
     public void PromptEvaluated(int tokens) => _promptTokens.Add(tokens);
+    public void Forced(int tokens) => _forcedTokens.Add(tokens);
     public void PrefixReused(int tokens) => _prefixTokens.Add(tokens);
     public void PrefixLookup(bool hit) => _prefixLookups.Add(1, new KeyValuePair<string, object?>("result", hit ? "hit" : "miss"));
     public void Rejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));

@@ -60,8 +60,7 @@ public sealed class PlannerUnderTest : IAsyncDisposable
     public static async Task<PlannerUnderTest> LoadAsync(string modelPath, EvalPlan plan, ILoggerFactory loggers, CancellationToken ct)
     {
         var pool = PoolOptionsFor(modelPath, plan);
-        var check = new PoolOptionsValidator().Validate(null, pool);
-        if (check.Failed) throw new ModelLoadException(string.Join(" ", check.Failures ?? []));
+        if (pool.Problems() is { Count: > 0 } problems) throw new ModelLoadException(string.Join(" ", problems));
 
         var metrics = new PoolMetrics();
         InferencePoolEngine engine;

@@ -31,6 +31,8 @@ public sealed class AppSettingsTests
         { "actors/Autopilot.Actors/appsettings.json", RestoreOptions.Section, typeof(RestoreOptions) },
         { "actors/Autopilot.Actors/appsettings.json", actors::Autopilot.Actors.JournalOptions.Section, typeof(actors::Autopilot.Actors.JournalOptions) },
         { "actors/Autopilot.Actors/appsettings.json", actors::Autopilot.Actors.PoolClientOptions.Section, typeof(actors::Autopilot.Actors.PoolClientOptions) },
+        { "actors/Autopilot.Actors/appsettings.json", Autopilot.GatewayBridge.Client.GatewayBridgeClientOptions.Section,
+            typeof(Autopilot.GatewayBridge.Client.GatewayBridgeClientOptions) },
         { "inference-pool/Autopilot.InferencePool/appsettings.json", PoolOptions.Section, typeof(PoolOptions) },
         { "gateway-bridge/Autopilot.GatewayBridge/appsettings.json", GatewayBridgeOptions.Section, typeof(GatewayBridgeOptions) },
     };
