@@ -11,6 +11,14 @@ public static class PoolEndpoints
 {
     public const string AppId = "inference-pool";
 
+    /// <summary>The engine from section "InferencePool" and the handler that turns the pool's errors into problem details.</summary>
+    public static IHostApplicationBuilder AddInferencePoolServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddInferencePoolEngine(builder.Configuration);
+        builder.Services.AddExceptionHandler<PoolExceptionHandler>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapInferencePool(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/sessions", async (HttpContext http, PoolRuntime runtime) =>

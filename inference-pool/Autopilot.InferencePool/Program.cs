@@ -1,13 +1,11 @@
 using Autopilot.Hosting;
 using Autopilot.InferencePool;
-using Autopilot.InferencePool.Engine.Hosting;
 
 // The inference pool (Dapr app-id "inference-pool"): one CPU model shared by every agent session.
 // Configuration: section "InferencePool" (docs/inference-pool.md), e.g. InferencePool__ModelPath=/models/model.gguf.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(PoolEndpoints.AppId);
-builder.Services.AddInferencePoolEngine(builder.Configuration);
-builder.Services.AddExceptionHandler<PoolExceptionHandler>();
+builder.AddInferencePoolServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

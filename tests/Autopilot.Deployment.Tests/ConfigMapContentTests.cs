@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using Autopilot.Deployment.Tests.Support;
 using Autopilot.Remediation.Knowledge;
 using Autopilot.Remediation.Policies;

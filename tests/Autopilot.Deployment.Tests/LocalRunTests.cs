@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using Autopilot.Deployment.Tests.Support;
 
 namespace Autopilot.Deployment.Tests;

@@ -5,12 +5,7 @@ namespace Autopilot.EndToEnd.Tests;
 /// <summary>Temporary state directories, and the shipped policies with one thing changed for tests.</summary>
 internal static class TestContent
 {
-    public static string NewStateDirectory(string name)
-    {
-        var path = Path.Combine(Path.GetTempPath(), "autopilot-e2e", $"{name}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(path);
-        return path;
-    }
+    public static string NewStateDirectory(string name) => Autopilot.Testing.Scratch.NewDirectory(name, "autopilot-e2e");
 
     /// <summary>
     /// The shipped policies without their freeze windows: the end-to-end tests must not pass or fail with the wall

@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using Autopilot.InferencePool.Client;
 using Autopilot.InferencePool.Client.SemanticKernel;
 using Microsoft.SemanticKernel;
@@ -9,7 +10,7 @@ namespace Autopilot.InferencePool.Tests;
 public sealed class ChatCompletionServiceTests
 {
     /// <summary>A pool whose lease takes <see cref="LeaseTakes"/> of (manual) time and that records what it is sent.</summary>
-    private sealed class ScriptedPool(ManualTimeProvider time) : IInferencePool
+    private sealed class ScriptedPool(HandMovedClock time) : IInferencePool
     {
         public TimeSpan LeaseTakes { get; init; }
         public TimeSpan? AskedToWait { get; private set; }
@@ -55,7 +56,7 @@ public sealed class ChatCompletionServiceTests
     [Fact]
     public async Task Time_spent_waiting_for_a_session_comes_off_the_deadline()
     {
-        var time = new ManualTimeProvider();
+        var time = new HandMovedClock();
         var pool = new ScriptedPool(time) { LeaseTakes = TimeSpan.FromMilliseconds(1_200) };
         var chat = new InferencePoolChatCompletionService(pool, time: time);
 
@@ -69,7 +70,7 @@ public sealed class ChatCompletionServiceTests
     [Fact]
     public async Task A_deadline_used_up_by_the_wait_gives_the_session_back_without_generating()
     {
-        var time = new ManualTimeProvider();
+        var time = new HandMovedClock();
         var pool = new ScriptedPool(time) { LeaseTakes = TimeSpan.FromMilliseconds(2_000) };
         var chat = new InferencePoolChatCompletionService(pool, time: time);
 

@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using Autopilot.InferencePool.Client;
 using Autopilot.InferencePool.Engine.Leases;
 using Autopilot.InferencePool.Engine.Options;
@@ -8,7 +9,7 @@ namespace Autopilot.InferencePool.Tests;
 
 public sealed class LeaseManagerTests : IDisposable
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly HandMovedClock _time = new();
     private readonly List<LeaseManager> _managers = [];
 
     private LeaseManager Manager(int slots = 1, int queue = 4, int ttlSeconds = 30, int queueTimeoutSeconds = 30)

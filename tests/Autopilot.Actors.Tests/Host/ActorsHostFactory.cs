@@ -31,10 +31,9 @@ public sealed class ActorsHostFactory : WebApplicationFactory<Program>
         Directory.CreateDirectory(Path.Combine(_temp, "policies"));
         File.WriteAllText(Path.Combine(_temp, "policies", "test.yaml"), LoopHarness.Policy);
         builder.UseEnvironment("Development");
-        builder.UseSetting("Autopilot:Incidents:SopDirectory", RepoPaths.Sops);
-        builder.UseSetting("Autopilot:Incidents:SopIndexPath", Path.Combine(_temp, "sop-index.db"));
-        builder.UseSetting("Autopilot:Guardrail:PolicyDirectory", Path.Combine(_temp, "policies"));
-        builder.UseSetting("Autopilot:Guardrail:SigningKey", TestCluster.SigningKey);
+        foreach (var (key, value) in Autopilot.Testing.AppSettings.Actors(_temp, policyDirectory: Path.Combine(_temp, "policies")))
+            builder.UseSetting(key, value);
+        builder.UseSetting("Autopilot:Guardrail:SigningKey", TestCluster.SigningKey); // the key the test cluster's bridge verifies
         if (BearerToken is not null) builder.UseSetting("Autopilot:Alerts:BearerToken", BearerToken);
         builder.ConfigureTestServices(services =>
         {

@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using Autopilot.Incidents;
 using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents.Loop;
@@ -45,7 +46,7 @@ public sealed class LoopHarness : IAsyncDisposable
     private readonly string _temp;
     private readonly ServiceProvider _services;
 
-    private LoopHarness(string temp, TestCluster cluster, TestTime time, Fakes fakes, ServiceProvider services)
+    private LoopHarness(string temp, TestCluster cluster, HandMovedClock time, Fakes fakes, ServiceProvider services)
     {
         _temp = temp;
         Cluster = cluster;
@@ -60,7 +61,7 @@ public sealed class LoopHarness : IAsyncDisposable
     }
 
     public TestCluster Cluster { get; }
-    public TestTime Time { get; }
+    public HandMovedClock Time { get; }
     public ActorTestRuntime Runtime { get; }
     public FakeChatCompletion Model { get; }
     public FakeHealth Health { get; }
@@ -71,7 +72,7 @@ public sealed class LoopHarness : IAsyncDisposable
 
     public static async Task<LoopHarness> StartAsync()
     {
-        var time = new TestTime(DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
+        var time = new HandMovedClock(DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
         var temp = Directory.CreateTempSubdirectory("autopilot-actors-").FullName;
         Directory.CreateDirectory(Path.Combine(temp, "policies"));
         await File.WriteAllTextAsync(Path.Combine(temp, "policies", "test.yaml"), Policy);

@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using System.Diagnostics;
 
 namespace Autopilot.Deployment.Tests.Support;

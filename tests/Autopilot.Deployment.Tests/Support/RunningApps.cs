@@ -1,6 +1,7 @@
 extern alias actors;
 extern alias bridge;
 extern alias pool;
+using Autopilot.Testing;
 using Dapr.Actors.Runtime;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -28,29 +29,11 @@ public static class RunningApps
     private static readonly string[] DefaultRoutes = ["/healthz", "/readyz", "/metrics"];
 
     private static readonly string Scratch = CreateScratch();
-    private static readonly string SigningKey = "base64:" + Convert.ToBase64String(new byte[32]);
+    private static readonly Lazy<App<actors::Program>> Actors = new(() => new(AppSettings.Actors(Scratch)));
 
-    private static readonly Lazy<App<actors::Program>> Actors = new(() => new(new()
-    {
-        ["Autopilot:Incidents:SopDirectory"] = Repo.PathOf("sops"),
-        ["Autopilot:Incidents:SopIndexPath"] = Path.Combine(Scratch, "sop-index.db"),
-        ["Autopilot:Guardrail:PolicyDirectory"] = Repo.PathOf("policies"),
-        ["Autopilot:Guardrail:SigningKey"] = SigningKey,
-    }));
+    private static readonly Lazy<App<bridge::Program>> Bridge = new(() => new(AppSettings.GatewayBridge()));
 
-    private static readonly Lazy<App<bridge::Program>> Bridge = new(() => new(new()
-    {
-        ["GatewayBridge:Kubernetes:Mode"] = "Explicit",
-        ["GatewayBridge:Kubernetes:Url"] = "http://127.0.0.1:9/",
-        ["GatewayBridge:Kubernetes:Token"] = "unused",
-        ["GatewayBridge:ApprovalSigningKey"] = SigningKey,
-    }));
-
-    private static readonly Lazy<App<pool::Program>> Pool = new(() => new(new()
-    {
-        ["InferencePool:ModelPath"] = "builtin:tiny",
-        ["InferencePool:ModelCacheDirectory"] = Path.Combine(Scratch, "models"),
-    }));
+    private static readonly Lazy<App<pool::Program>> Pool = new(() => new(AppSettings.InferencePool(Scratch)));
 
     public static IReadOnlyList<AppEndpoint> ActorsEndpoints => EndpointsOf(Actors.Value);
 

@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Autopilot.Deployment.Tests.Support;

@@ -142,10 +142,7 @@ public sealed class HttpSurfaceContractTests : IAsyncLifetime
         {
             Directory.CreateDirectory(content);
             builder.UseEnvironment("Production");
-            builder.UseSetting("Autopilot:Incidents:SopDirectory", Path.Combine(RepoPaths.Root, "sops"));
-            builder.UseSetting("Autopilot:Incidents:SopIndexPath", Path.Combine(content, "sop-index.db"));
-            builder.UseSetting("Autopilot:Guardrail:PolicyDirectory", Path.Combine(RepoPaths.Root, "policies"));
-            builder.UseSetting("Autopilot:Guardrail:SigningKey", Convert.ToBase64String(new byte[32]));
+            foreach (var (key, value) in Autopilot.Testing.AppSettings.Actors(content)) builder.UseSetting(key, value);
             builder.UseSetting("Autopilot:Alerts:BearerToken", Token);
             builder.ConfigureTestServices(services =>
             {

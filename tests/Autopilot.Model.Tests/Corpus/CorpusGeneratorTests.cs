@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using Autopilot.Decisions;
 using Autopilot.Decisions.Cases;
 using Autopilot.Decisions.Generation;
@@ -48,7 +49,7 @@ public sealed class CorpusGeneratorTests
     public void The_committed_corpus_is_what_the_generator_makes()
     {
         // `./autopilot cases generate` wrote these files; a changed generator must regenerate them.
-        var root = RepoRoot.Path;
+        var root = Repo.Root;
         var train = CaseFiles.Read(Path.Combine(root, ShippedModel.TrainCases, "generated.jsonl"));
         var heldOut = CaseFiles.Read(Path.Combine(root, ShippedModel.HeldOutCases, "generated.jsonl"));
         Assert.True(train.Count >= 2000, $"{train.Count} train cases");

@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using Autopilot.Decisions.Evaluation;
 using Autopilot.Remediation.Policies;
 using Autopilot.Remediation.Proposals;

@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using Autopilot.Decisions;
 using Autopilot.Decisions.Evaluation;
 

@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using Autopilot.Decisions.Cases;
 using Autopilot.Decisions.Evaluation;
 
@@ -9,7 +10,7 @@ internal static class EvalSamples
     public static readonly DateTimeOffset Wednesday = new(2026, 11, 25, 12, 45, 0, TimeSpan.Zero);
 
     /// <summary>The directory holding Autopilot.sln.</summary>
-    public static string RepoRoot => Tests.RepoRoot.Path;
+    public static string RepoRoot => Autopilot.Testing.Repo.Root;
 
     public static CaseRoute CheckoutRoute(int canaryWeight = 10) =>
         new("shop/checkout", "checkout-v1", [new("checkout-v1", 100 - canaryWeight), new("checkout-v2", canaryWeight)]);

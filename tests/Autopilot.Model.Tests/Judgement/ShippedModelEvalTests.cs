@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using Autopilot.Decisions;
 using Autopilot.Decisions.Cases;
 using Autopilot.Decisions.Evaluation;
@@ -19,7 +20,7 @@ public sealed class ShippedModelEvalTests
     [Fact]
     public async Task The_shipped_model_keeps_its_measured_judgement_on_held_out_cases()
     {
-        var root = RepoRoot.Path;
+        var root = Repo.Root;
         var heldOut = Path.Combine(root, ShippedModel.HeldOutCases);
         var subset = CaseFiles.Read(Path.Combine(heldOut, "generated.jsonl")).Take(100)
             .Concat(CaseFiles.Read(Path.Combine(heldOut, "hard.jsonl"))).ToList();

@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using Autopilot.Decisions;
 using Autopilot.Decisions.Cases;
 using Autopilot.Decisions.Training;
@@ -13,7 +14,7 @@ namespace Autopilot.Model.Tests.Model;
 public sealed class ShippedModelPromptTests : IDisposable
 {
     private readonly LLamaWeights _weights = LLamaWeights.LoadFromFile(
-        new ModelParams(Path.Combine(RepoRoot.Path, ShippedModel.ModelPath)) { VocabOnly = true, GpuLayerCount = 0 });
+        new ModelParams(Path.Combine(Repo.Root, ShippedModel.ModelPath)) { VocabOnly = true, GpuLayerCount = 0 });
 
     private PromptEncoder Encoder => new(_weights, "auto", DeciderModelFile.Name, NullLogger.Instance);
 
@@ -29,9 +30,9 @@ public sealed class ShippedModelPromptTests : IDisposable
     [Fact]
     public async Task Held_out_planning_prompts_stay_compact()
     {
-        var cases = CaseFiles.Read(Path.Combine(RepoRoot.Path, ShippedModel.HeldOutCases));
+        var cases = CaseFiles.Read(Path.Combine(Repo.Root, ShippedModel.HeldOutCases));
         var work = Directory.CreateTempSubdirectory("prompt-size-").FullName;
-        var rendered = await new TrainingSet(Path.Combine(RepoRoot.Path, ShippedModel.Sops), work).RenderAsync(cases, CancellationToken.None);
+        var rendered = await new TrainingSet(Path.Combine(Repo.Root, ShippedModel.Sops), work).RenderAsync(cases, CancellationToken.None);
 
         var sizes = rendered.Select(c => Encoder.Encode([new PoolChatMessage("system", c.System), new PoolChatMessage("user", c.User)]).Count)
             .Order().ToList();

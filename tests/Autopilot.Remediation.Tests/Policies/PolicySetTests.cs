@@ -10,14 +10,7 @@ public sealed class PolicySetTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    internal static string RepositoryPath(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Autopilot.sln"))) return Path.Combine(dir.FullName, relative);
-        }
-        throw new DirectoryNotFoundException("repository root (Autopilot.sln) not found above " + AppContext.BaseDirectory);
-    }
+    internal static string RepositoryPath(string relative) => Autopilot.Testing.Repo.PathOf(relative);
 
     private static PolicyValidationException Invalid(string yaml) =>
         Assert.Throws<PolicyValidationException>(() => PolicySet.Load(yaml, "test.yaml"));

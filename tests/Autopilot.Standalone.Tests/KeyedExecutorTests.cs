@@ -1,6 +1,6 @@
 using Autopilot.Standalone.InProcessRuntime;
 
-namespace Autopilot.EndToEnd.Tests.Standalone;
+namespace Autopilot.Standalone.Tests;
 
 public sealed class KeyedExecutorTests
 {

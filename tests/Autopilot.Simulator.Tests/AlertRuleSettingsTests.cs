@@ -1,9 +1,10 @@
+using Autopilot.Testing;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Autopilot.Simulator.Alerting;
 using YamlDotNet.RepresentationModel;
 
-namespace Autopilot.EndToEnd.Tests.Simulator;
+namespace Autopilot.Simulator.Tests;
 
 /// <summary>
 /// The built-in evaluator (<see cref="AlertRuleSettings.Standard"/>) and deploy/prometheus/rules.yaml must state the
@@ -16,7 +17,7 @@ public sealed partial class AlertRuleSettingsTests
     private static IReadOnlyDictionary<string, (string Expr, string For)> Rules()
     {
         var yaml = new YamlStream();
-        using (var reader = new StreamReader(Path.Combine(RepoPaths.Root, "deploy", "prometheus", "rules.yaml")))
+        using (var reader = new StreamReader(Path.Combine(Repo.Root, "deploy", "prometheus", "rules.yaml")))
             yaml.Load(reader);
         var rules = new Dictionary<string, (string, string)>();
         var records = new List<string>();

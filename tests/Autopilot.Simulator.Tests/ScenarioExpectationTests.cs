@@ -1,7 +1,8 @@
+using Autopilot.Testing;
 using Autopilot.Remediation.Routing;
 using Autopilot.Simulator.Scenarios;
 
-namespace Autopilot.EndToEnd.Tests.Simulator;
+namespace Autopilot.Simulator.Tests;
 
 /// <summary>A scenario passes on judgement: the model's own first proposal must be what the SOP prescribes; a reason
 /// that leaves out what the scenario names is reported.</summary>
@@ -43,7 +44,7 @@ public sealed class ScenarioExpectationTests
     [Fact]
     public void Every_shipped_scenario_names_the_action_its_sop_prescribes()
     {
-        var scenarios = ScenarioLoader.LoadDirectory(RepoPaths.Scenarios);
+        var scenarios = ScenarioLoader.LoadDirectory(Repo.PathOf("simulator", "scenarios"));
         Assert.All(scenarios, s => Assert.NotEmpty(s.Expect.Prescribed!));
         Assert.All(scenarios.Where(s => s.Name != "flapping"), s => Assert.NotEmpty(s.Expect.ReasonNames!));
     }

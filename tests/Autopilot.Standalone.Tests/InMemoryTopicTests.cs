@@ -1,7 +1,7 @@
 using Autopilot.Standalone.Messaging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Autopilot.EndToEnd.Tests.Standalone;
+namespace Autopilot.Standalone.Tests;
 
 public sealed class InMemoryTopicTests
 {

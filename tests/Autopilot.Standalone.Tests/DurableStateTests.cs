@@ -1,7 +1,8 @@
+using Autopilot.Testing;
 using Autopilot.Standalone.InProcessRuntime;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Autopilot.EndToEnd.Tests.Standalone;
+namespace Autopilot.Standalone.Tests;
 
 public sealed class DurableStateTests
 {
@@ -10,7 +11,7 @@ public sealed class DurableStateTests
     [Fact]
     public async Task Keyed_state_survives_a_new_state_directory_object_over_the_same_folder()
     {
-        var root = TestContent.NewStateDirectory("state");
+        var root = Scratch.NewDirectory("state");
         await new FileKeyedState<Counter>(new StateDirectory(root), "incident", "shop/checkout").SetAsync(new Counter(3), default);
 
         var reopened = new FileKeyedState<Counter>(new StateDirectory(root), "incident", "shop/checkout");
@@ -22,7 +23,7 @@ public sealed class DurableStateTests
     [Fact]
     public async Task Keyed_state_is_read_from_disk_once_and_then_served_from_memory_like_actor_state()
     {
-        var root = TestContent.NewStateDirectory("state");
+        var root = Scratch.NewDirectory("state");
         var directory = new StateDirectory(root);
         var state = new FileKeyedState<Counter>(directory, "incident", "shop/checkout");
         await state.SetAsync(new Counter(1), default);
@@ -40,7 +41,7 @@ public sealed class DurableStateTests
     [Fact]
     public async Task A_reminder_due_while_the_host_was_down_fires_after_restart()
     {
-        var root = TestContent.NewStateDirectory("reminders");
+        var root = Scratch.NewDirectory("reminders");
         await using (var before = new DurableReminders(new StateDirectory(root), TimeProvider.System, NullLogger<DurableReminders>.Instance))
         {
             await before.For("incident", "shop/checkout").ScheduleAsync("verify", TimeSpan.FromMilliseconds(100), default);
@@ -63,7 +64,7 @@ public sealed class DurableStateTests
     [Fact]
     public async Task A_reminder_whose_callback_fails_is_retried()
     {
-        var root = TestContent.NewStateDirectory("reminders-retry");
+        var root = Scratch.NewDirectory("reminders-retry");
         await using var reminders = new DurableReminders(new StateDirectory(root), TimeProvider.System, NullLogger<DurableReminders>.Instance)
         {
             RetryDelay = TimeSpan.FromMilliseconds(50),

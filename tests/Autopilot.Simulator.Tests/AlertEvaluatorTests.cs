@@ -1,3 +1,4 @@
+using Autopilot.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Autopilot.Remediation.Routing;
 using Autopilot.Simulator.Alerting;
@@ -6,18 +7,18 @@ using Autopilot.Simulator.Scenarios;
 using Autopilot.Simulator.Workloads;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Autopilot.EndToEnd.Tests.Simulator;
+namespace Autopilot.Simulator.Tests;
 
 public sealed class AlertEvaluatorTests
 {
     public static TheoryData<string> ScenarioNames() =>
-        [.. ScenarioLoader.LoadDirectory(RepoPaths.Scenarios).Select(s => s.Name)];
+        [.. ScenarioLoader.LoadDirectory(Repo.PathOf("simulator", "scenarios")).Select(s => s.Name)];
 
     [Theory]
     [MemberData(nameof(ScenarioNames))]
     public async Task Each_scenario_raises_its_expected_alert_and_no_alert_that_would_move_traffic_when_changes_are_forbidden(string name)
     {
-        var run = new ScenarioRun(ScenarioLoader.Find(RepoPaths.Scenarios, name));
+        var run = new ScenarioRun(ScenarioLoader.Find(Repo.PathOf("simulator", "scenarios"), name));
 
         await run.UntilAsync(() => run.Fired(run.Scenario.Expect.Alert), TimeSpan.FromSeconds(60));
 
@@ -36,7 +37,7 @@ public sealed class AlertEvaluatorTests
     [InlineData("crash-loop")]
     public async Task Moving_traffic_off_the_bad_version_resolves_the_alert_and_the_fix_ships(string name)
     {
-        var run = new ScenarioRun(ScenarioLoader.Find(RepoPaths.Scenarios, name));
+        var run = new ScenarioRun(ScenarioLoader.Find(Repo.PathOf("simulator", "scenarios"), name));
         await run.UntilAsync(() => run.Fired(run.Scenario.Expect.Alert), TimeSpan.FromSeconds(60));
 
         run.Routes.Set(run.Scenario.Workload.Route, [new BackendWeight("checkout-v1", 100), new BackendWeight("checkout-v2", 0)]);
@@ -49,7 +50,7 @@ public sealed class AlertEvaluatorTests
     [Fact]
     public async Task Firing_alerts_are_grouped_per_workload_with_alertmanager_labels_and_fingerprints()
     {
-        var run = new ScenarioRun(ScenarioLoader.Find(RepoPaths.Scenarios, "bad-canary"));
+        var run = new ScenarioRun(ScenarioLoader.Find(Repo.PathOf("simulator", "scenarios"), "bad-canary"));
         await run.UntilAsync(() => run.Fired(AlertRuleSettings.CanaryHighErrorRate), TimeSpan.FromSeconds(60));
 
         var payload = run.Notifications.First(n => n.Status == "firing");
@@ -66,7 +67,7 @@ public sealed class AlertEvaluatorTests
     [Fact]
     public async Task A_failed_delivery_is_retried_at_the_next_evaluation()
     {
-        var run = new ScenarioRun(ScenarioLoader.Find(RepoPaths.Scenarios, "bad-canary")) { FailDeliveries = 2 };
+        var run = new ScenarioRun(ScenarioLoader.Find(Repo.PathOf("simulator", "scenarios"), "bad-canary")) { FailDeliveries = 2 };
         await run.UntilAsync(() => run.Notifications.Count > 0, TimeSpan.FromSeconds(60));
         Assert.Equal(2, run.FailedDeliveries);
         Assert.Equal("firing", run.Notifications[0].Status);

@@ -1,4 +1,4 @@
-namespace Autopilot.Deployment.Tests.Support;
+namespace Autopilot.Testing;
 
 /// <summary>Paths inside the repository the tests run from (found by walking up to Autopilot.sln).</summary>
 public static class Repo

@@ -1,17 +1,18 @@
+using Autopilot.Testing;
 using Autopilot.Standalone.InProcessRuntime;
 using Autopilot.Standalone.Hosting;
 
-namespace Autopilot.EndToEnd.Tests.Standalone;
+namespace Autopilot.Standalone.Tests;
 
 public sealed class StandaloneDefaultsTests
 {
     private static Dictionary<string, string?> Defaults(string modelPath)
     {
-        var state = new StateDirectory(TestContent.NewStateDirectory("defaults"));
+        var state = new StateDirectory(Scratch.NewDirectory("defaults"));
         return AutopilotHost.Defaults(new StandaloneSettings
         {
             StateDirectory = state.Root,
-            ContentRoot = RepoPaths.Root,
+            ContentRoot = Repo.Root,
             KubernetesUrl = new Uri("http://127.0.0.1:9/"),
             KubernetesToken = "token",
             ModelPath = modelPath,

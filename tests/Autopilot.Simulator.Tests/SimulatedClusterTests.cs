@@ -5,7 +5,7 @@ using Autopilot.Simulator.Metrics;
 using Autopilot.Simulator.Routes;
 using Autopilot.Simulator.Workloads;
 
-namespace Autopilot.EndToEnd.Tests.Simulator;
+namespace Autopilot.Simulator.Tests;
 
 public sealed class SimulatedClusterTests
 {
