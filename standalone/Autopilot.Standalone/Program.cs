@@ -128,6 +128,8 @@ serve.SetAction(async (parse, ct) =>
         if (environment is not null)
             AnsiConsole.MarkupLine($"simulator  {environment.MetricsUrl} (GET /metrics, POST /simulator/workloads/shop/checkout/faults)");
         AnsiConsole.MarkupLine($"kube-api   {settings.KubernetesUrl} · state {Markup.Escape(state)} · Ctrl+C stops");
+        if (environment is not null)
+            AnsiConsole.MarkupLine($"           kubectl --server {settings.KubernetesUrl} get httproutes -n shop -o yaml");
         try
         {
             await Task.Delay(Timeout.Infinite, ct);

@@ -57,6 +57,9 @@ public sealed class SimulatedEnvironment : IAsyncDisposable
         kube.Access.Grant(BridgeToken, "system:serviceaccount:autopilot:gateway-bridge",
             new KubeAccessRule(["get", "list", "watch", "patch"], ["gateway.networking.k8s.io"], ["httproutes"]),
             new KubeAccessRule(["get", "create", "patch", "delete"], ["gateway.kgateway.dev"], ["trafficpolicies"]));
+        // kubectl sends no token to a plain-http server: let it read and patch the routes, so a user can look at what
+        // the autopilot changes with the tool they know (kubectl --server <url> get httproutes -n shop).
+        kube.Access.GrantAnonymous(new KubeAccessRule(["get", "list", "patch"], ["gateway.networking.k8s.io"], ["httproutes"]));
         KubeStoreRouteWeights.Seed(kube.Store, workloads);
 
         var cluster = new SimulatedCluster(new KubeStoreRouteWeights(kube.Store), TimeProvider.System);

@@ -20,13 +20,27 @@ public sealed record KubeAccessRule(
 }
 
 /// <summary>
-/// Bearer tokens and what their users may do, like a ServiceAccount token bound to a (Cluster)Role. A request with no
-/// or an unknown token is 401 Unauthorized; a known token lacking the verb is 403 Forbidden.
+/// Bearer tokens and what their users may do, like a ServiceAccount token bound to a (Cluster)Role. A request with an
+/// unknown token is 401 Unauthorized, and so is one with none unless anonymous requests were granted rules (as an API
+/// server started with --anonymous-auth and a binding for system:anonymous); a user lacking the verb gets 403 Forbidden.
 /// </summary>
 public sealed class KubeAccessControl
 {
     private readonly Dictionary<string, (string User, IReadOnlyList<KubeAccessRule> Rules)> _tokens = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private IReadOnlyList<KubeAccessRule>? _anonymous;
+
+    /// <summary>What requests without a token may do. kubectl sends no token to a plain-http server (it sends
+    /// credentials over TLS only), so this is how it reaches the simulator.</summary>
+    public void GrantAnonymous(params KubeAccessRule[] rules)
+    {
+        lock (_lock) _anonymous = rules;
+    }
+
+    public void RevokeAnonymous()
+    {
+        lock (_lock) _anonymous = null;
+    }
 
     public void Grant(string token, string user, params KubeAccessRule[] rules)
     {
@@ -38,19 +52,27 @@ public sealed class KubeAccessControl
         lock (_lock) _tokens.Remove(token);
     }
 
+    /// <summary>Discovery is open to every authenticated user, as the API server's system:discovery role makes it.</summary>
+    public void AuthorizeDiscovery(string? token) => Identify(token);
+
     public void Authorize(string? token, string verb, KubeResourceType type, string? namespaceName, string? name)
     {
-        (string User, IReadOnlyList<KubeAccessRule> Rules) grant;
-        lock (_lock)
-        {
-            if (token is null || !_tokens.TryGetValue(token, out grant))
-                throw new KubeApiException(401, "Unauthorized", "Unauthorized");
-        }
+        var grant = Identify(token);
         if (grant.Rules.Any(r => r.Allows(verb, type.Group, type.Plural, namespaceName))) return;
         var subject = name is null ? type.QualifiedPlural : $"{type.QualifiedPlural} \"{name}\"";
         var scope = namespaceName is null ? "at the cluster scope" : $"in the namespace \"{namespaceName}\"";
         throw new KubeApiException(403, "Forbidden",
             $"{subject} is forbidden: User \"{grant.User}\" cannot {verb} resource \"{type.Plural}\" in API group \"{type.Group}\" {scope}",
             KubeStatus.Details(type, name ?? ""));
+    }
+
+    private (string User, IReadOnlyList<KubeAccessRule> Rules) Identify(string? token)
+    {
+        lock (_lock)
+        {
+            if (token is not null && _tokens.TryGetValue(token, out var grant)) return grant;
+            if (token is null && _anonymous is not null) return ("system:anonymous", _anonymous);
+        }
+        throw new KubeApiException(401, "Unauthorized", "Unauthorized");
     }
 }

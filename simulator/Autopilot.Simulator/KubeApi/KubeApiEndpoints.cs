@@ -29,6 +29,7 @@ public static class KubeApiEndpoints
 {
     public static IEndpointRouteBuilder MapKubeApi(this IEndpointRouteBuilder endpoints, KubeApiState state)
     {
+        endpoints.MapKubeDiscovery(state);
         const string item = "/apis/{group}/{version}/namespaces/{ns}/{plural}/{name}";
         const string collection = "/apis/{group}/{version}/namespaces/{ns}/{plural}";
 

@@ -37,6 +37,15 @@ public sealed class KubeObjectStore
         }
     }
 
+    /// <summary>The resource types served, for discovery.</summary>
+    public IReadOnlyList<KubeResourceType> Types
+    {
+        get
+        {
+            lock (_lock) return [.. _types];
+        }
+    }
+
     public KubeResourceType? FindType(string group, string version, string plural)
     {
         lock (_lock) return _types.FirstOrDefault(t => t.Group == group && t.Version == version && t.Plural == plural);

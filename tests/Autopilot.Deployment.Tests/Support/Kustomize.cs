@@ -1,5 +1,4 @@
 using Autopilot.Testing;
-using System.Diagnostics;
 
 namespace Autopilot.Deployment.Tests.Support;
 
@@ -12,20 +11,9 @@ public static class Kustomize
 {
     public static IReadOnlyList<Map> Render(string kustomizationDirectory)
     {
-        var start = new ProcessStartInfo("kubectl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "kustomize", "--load-restrictor", "LoadRestrictionsNone", Path.GetFullPath(kustomizationDirectory) })
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start kubectl");
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidDataException($"kubectl kustomize {Repo.Relative(kustomizationDirectory)} failed: {errors.Result.Trim()}");
+        var (exitCode, output, errors) = Kubectl.Run("kustomize", "--load-restrictor", "LoadRestrictionsNone", Path.GetFullPath(kustomizationDirectory));
+        if (exitCode != 0)
+            throw new InvalidDataException($"kubectl kustomize {Repo.Relative(kustomizationDirectory)} failed: {errors.Trim()}");
         return Yaml.LoadText(output, $"kubectl kustomize {Repo.Relative(kustomizationDirectory)}");
     }
 }
