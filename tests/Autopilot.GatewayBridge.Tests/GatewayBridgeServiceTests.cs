@@ -55,6 +55,23 @@ public sealed class GatewayBridgeServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_change_to_the_weights_already_in_place_patches_and_journals_nothing()
+    {
+        var first = Shift("chg-1", 90, 100);
+        await _bridge.ApplyAsync(first, _cluster.Sign(first));
+        var version = _cluster.ResourceVersion();
+
+        var repeat = Shift("chg-2", 100, 100);
+        var result = await _bridge.ApplyAsync(repeat, _cluster.Sign(repeat));
+
+        Assert.Equal(ChangeOutcome.AlreadyInPlace, result.Outcome);
+        Assert.Equal(W(100), result.Before);
+        Assert.Equal(W(100), result.After);
+        Assert.Equal(version, _cluster.ResourceVersion());
+        Assert.Equal(["chg-1"], (await _bridge.ListChangesAsync(Checkout)).Select(c => c.Change.ChangeId));
+    }
+
+    [Fact]
     public async Task Replaying_a_change_id_is_a_no_op_reported_as_already_applied()
     {
         var change = Shift("chg-1", 90, 100);

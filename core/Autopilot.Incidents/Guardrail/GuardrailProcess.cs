@@ -106,6 +106,14 @@ public sealed class GuardrailProcess(
         activity?.SetTag("autopilot.route", route.ToString());
         var current = await LoadAsync(ct);
         if (current.Decisions.TryGetValue(submission.UndoChangeId, out var known)) return known;
+        if (current.Decisions.TryGetValue(submission.ChangeId, out var original) && original.Result is { Outcome: ChangeOutcome.AlreadyInPlace } noOp)
+        {
+            // The change touched nothing, so there is nothing to put back (and the bridge has no journal entry for it).
+            var nothing = new GuardrailDecision(submission.UndoChangeId, DecisionStatus.Undone, null, null,
+                noOp with { ChangeId = submission.UndoChangeId }, null, services.Time.GetUtcNow());
+            await state.SetAsync(Prune(current with { Decisions = With(current.Decisions, nothing.ChangeId, nothing) }), ct);
+            return nothing;
+        }
 
         // Undoing our own change puts back weights that were in place before; it is not a new decision for
         // policy to weigh, so it is not blocked by windows or freezes (it does enter the ledger).
@@ -188,9 +196,15 @@ public sealed class GuardrailProcess(
                 _logger.LogInformation("Dry-run: would have applied {ChangeId} on {Route}: {Weights}", submission.ChangeId, route, Describe(change.NewWeights));
                 return new GuardrailDecision(submission.ChangeId, DecisionStatus.DryRun, verdict, change, result, null, services.Time.GetUtcNow());
             }
-            services.Telemetry.ChangesApplied.Add(1, new KeyValuePair<string, object?>("action", proposal.Action));
-            _logger.LogInformation("Applied {ChangeId} on {Route}: {Weights} in {ElapsedMs:0} ms", submission.ChangeId, route,
-                Describe(result.After), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (result.Outcome == ChangeOutcome.AlreadyInPlace)
+                _logger.LogInformation("{ChangeId} on {Route}: already in place ({Weights}); nothing changed, no budget used", submission.ChangeId, route,
+                    Describe(result.After));
+            else
+            {
+                services.Telemetry.ChangesApplied.Add(1, new KeyValuePair<string, object?>("action", proposal.Action));
+                _logger.LogInformation("Applied {ChangeId} on {Route}: {Weights} in {ElapsedMs:0} ms", submission.ChangeId, route,
+                    Describe(result.After), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
             return new GuardrailDecision(submission.ChangeId, DecisionStatus.Applied, verdict, change, result, null, services.Time.GetUtcNow());
         }
         catch (GatewayBridgeException e)
@@ -202,7 +216,8 @@ public sealed class GuardrailProcess(
 
     private async Task SaveDecisionAsync(GuardrailState current, ProposalSubmission submission, GuardrailDecision decision, CancellationToken ct)
     {
-        var ledger = decision.Status == DecisionStatus.Applied
+        // The ledger is the change budget: a change that found its weights already in place changed nothing.
+        var ledger = decision is { Status: DecisionStatus.Applied, Result.Outcome: not ChangeOutcome.AlreadyInPlace }
             ? [.. current.Ledger, new LedgerEntry(decision.DecidedAt, route, submission.Proposal.Action, submission.ChangeId, submission.IncidentId)]
             : current.Ledger;
         await state.SetAsync(Prune(current with { Ledger = ledger, Decisions = With(current.Decisions, submission.ChangeId, decision) }), ct);

@@ -216,6 +216,9 @@ public sealed class GatewayBridgeService(
         else
         {
             after = ValidateNewWeights(change, current);
+            // A repeat rollback on a route already at 100/0 would only bump resourceVersion and fill the journal.
+            if (!change.DryRun && SameWeights(current, after))
+                return new ChangeResult(change.ChangeId, ChangeOutcome.AlreadyInPlace, change.Route, current, current, state.ResourceVersion, now);
             rules = HttpRouteDocument.RulesWithWeights(document, change.RuleIndex, after);
         }
 

@@ -66,6 +66,9 @@ public enum ChangeOutcome
 {
     Applied,
     AlreadyApplied,
+
+    /// <summary>The route already had the weights asked for: nothing was patched or journaled, and no change budget is used.</summary>
+    AlreadyInPlace,
     DryRun,
     Undone,
 }

@@ -58,6 +58,32 @@ public sealed class IncidentLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rollback_to_weights_already_in_place_changes_nothing_and_uses_no_change_budget()
+    {
+        _loop.ModelAnswers(ShiftAllToStable);
+        await _loop.AlertAsync(LoopHarness.CanaryHighErrorRate());
+        var resourceVersion = (await _loop.Cluster.Bridge.GetRouteAsync(LoopHarness.CheckoutRoute)).ResourceVersion;
+        var budgetUsed = (await _loop.Runtime.GuardrailStateAsync(LoopHarness.CheckoutRoute)).Ledger.Count;
+
+        // A second incident on the same route asks for what the first one already did.
+        var repeat = await _loop.Runtime.SubmitAsync(new ProposalSubmission("inc-repeat", "chg-repeat", LoopHarness.CheckoutRoute,
+            new Remediation.Proposals.RollbackCanary("shop/checkout", "checkout-v2 err out of bounds")), CancellationToken.None);
+
+        Assert.Equal(DecisionStatus.Applied, repeat.Status);
+        Assert.Equal(Remediation.Routing.ChangeOutcome.AlreadyInPlace, repeat.Result!.Outcome);
+        Assert.Equal(resourceVersion, (await _loop.Cluster.Bridge.GetRouteAsync(LoopHarness.CheckoutRoute)).ResourceVersion);
+        Assert.Equal(1, await _loop.ChangesOnRouteAsync());
+        Assert.Equal(budgetUsed, (await _loop.Runtime.GuardrailStateAsync(LoopHarness.CheckoutRoute)).Ledger.Count);
+
+        // Undoing it puts nothing back: the first incident's change stays.
+        var undo = await _loop.Runtime.UndoAsync(new UndoSubmission("inc-repeat", "chg-repeat", "undo-chg-repeat", LoopHarness.CheckoutRoute,
+            "verification failed"), CancellationToken.None);
+        Assert.Equal(DecisionStatus.Undone, undo.Status);
+        Assert.Equal(100, _loop.Cluster.Weight("checkout-v1"));
+        Assert.Equal(1, await _loop.ChangesOnRouteAsync());
+    }
+
+    [Fact]
     public async Task Alert_that_no_sop_rule_covers_escalates_even_when_its_text_matches_an_sop()
     {
         _loop.ModelAnswers(ShiftAllToStable);
