@@ -207,11 +207,14 @@ public static class StormBenchmark
         policy_violations = r.Violations,
         proposals_from_model = r.ModelProposals,
         proposals_from_fallback = r.Fallbacks,
-        alert_to_change_p50_s = Math.Round(r.P50, 2),
-        alert_to_change_p99_s = Math.Round(r.P99, 2),
-        alert_to_change_max_s = Math.Round(r.Max, 2),
+        // null, not NaN (which JSON cannot carry), when no change was applied: every other figure still prints.
+        alert_to_change_p50_s = Seconds(r.P50),
+        alert_to_change_p99_s = Seconds(r.P99),
+        alert_to_change_max_s = Seconds(r.Max),
         peak_rss_mb = Math.Round(r.PeakRssMb),
     }));
+
+    private static double? Seconds(double value) => double.IsFinite(value) ? Math.Round(value, 2) : null;
 
     private static double Percentile(IReadOnlyList<double> sorted, double q) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
