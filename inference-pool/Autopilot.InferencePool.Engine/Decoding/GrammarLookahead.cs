@@ -90,19 +90,14 @@ internal sealed class GrammarLookahead : IDisposable
     /// Leaves the lookahead's own state where it was.</summary>
     public (string Text, Stop Stop) Forced(int maxChars)
     {
-        using var probe = SafeLLamaSamplerChainHandle.Create(LLamaSamplerChainParams.Default());
-        probe.AddClone(_grammar, 0);
+        using var probe = CloneGrammar();
         var forced = new StringBuilder();
         while (forced.Length < maxChars)
         {
-            var (allowed, onlyChar, endAllowed) = Probe(probe);
-            if (allowed == 1 && onlyChar >= 0)
-            {
-                forced.Append(_alphabet.Chars[onlyChar]);
-                probe.Accept(_alphabet.Tokens[onlyChar]);
-                continue;
-            }
-            return (forced.ToString(), allowed == 1 && endAllowed ? Stop.End : Stop.Choice);
+            var (chars, lastChar, endAllowed) = Probe(probe);
+            if (chars != 1 || endAllowed) return (forced.ToString(), chars == 0 && endAllowed ? Stop.End : Stop.Choice);
+            forced.Append(_alphabet.Chars[lastChar]);
+            probe.Accept(_alphabet.Tokens[lastChar]);
         }
         return (forced.ToString(), Stop.Limit);
     }
@@ -111,43 +106,45 @@ internal sealed class GrammarLookahead : IDisposable
     /// it does not admit aborts the process inside llama.cpp, so appended tokens are checked first).</summary>
     public bool Admits(ReadOnlySpan<LLamaToken> tokens)
     {
-        using var probe = SafeLLamaSamplerChainHandle.Create(LLamaSamplerChainParams.Default());
-        probe.AddClone(_grammar, 0);
+        using var probe = CloneGrammar();
         var one = new LLamaTokenData[1];
         foreach (var token in tokens)
         {
             one[0] = new LLamaTokenData(token, 0f, 0f);
-            var array = new LLamaTokenDataArray(one);
-            using (LLamaTokenDataArrayNative.Create(array, out var native)) probe.Apply(ref native);
+            Apply(probe, one);
             if (float.IsNegativeInfinity(one[0].Logit)) return false;
             probe.Accept(token);
         }
         return true;
     }
 
-    /// <summary>How many probed tokens the grammar admits, the index of the character when it is the only one, and
-    /// whether ending is admitted.</summary>
-    private (int Allowed, int OnlyChar, bool EndAllowed) Probe(SafeLLamaSamplerChainHandle probe)
+    private SafeLLamaSamplerChainHandle CloneGrammar()
+    {
+        var probe = SafeLLamaSamplerChainHandle.Create(LLamaSamplerChainParams.Default());
+        probe.AddClone(_grammar, 0);
+        return probe;
+    }
+
+    /// <summary>How many probed characters the grammar admits, the last of them, and whether it admits ending.</summary>
+    private (int Chars, int LastChar, bool EndAllowed) Probe(SafeLLamaSamplerChainHandle probe)
     {
         var tokens = _alphabet.Tokens;
         for (var i = 0; i < tokens.Length; i++) _candidates[i] = new LLamaTokenData(tokens[i], 0f, 0f);
         for (var i = 0; i < _alphabet.EndTokens.Length; i++) _candidates[tokens.Length + i] = new LLamaTokenData(_alphabet.EndTokens[i], 0f, 0f);
+        Apply(probe, _candidates);
 
-        var array = new LLamaTokenDataArray(_candidates);
+        int chars = 0, lastChar = -1;
+        for (var i = 0; i < tokens.Length; i++)
+            if (!float.IsNegativeInfinity(_candidates[i].Logit)) (chars, lastChar) = (chars + 1, i);
+        var endAllowed = _candidates.Skip(tokens.Length).Any(c => !float.IsNegativeInfinity(c.Logit));
+        return (chars, lastChar, endAllowed);
+    }
+
+    /// <summary>Marks the candidates the grammar refuses with a logit of -infinity (the probe's state is unchanged).</summary>
+    private static void Apply(SafeLLamaSamplerChainHandle probe, LLamaTokenData[] candidates)
+    {
+        var array = new LLamaTokenDataArray(candidates);
         using (LLamaTokenDataArrayNative.Create(array, out var native)) probe.Apply(ref native);
-
-        int allowed = 0, onlyChar = -1;
-        var endAllowed = false;
-        for (var i = 0; i < _candidates.Length; i++)
-        {
-            if (float.IsNegativeInfinity(_candidates[i].Logit)) continue;
-            allowed++;
-            if (i < tokens.Length) onlyChar = i;
-            else endAllowed = true;
-        }
-        // Several end tokens count as one way to end.
-        if (endAllowed) allowed -= _candidates.Skip(tokens.Length).Count(c => !float.IsNegativeInfinity(c.Logit)) - 1;
-        return (allowed, allowed == 1 && !endAllowed ? onlyChar : -1, endAllowed);
     }
 
     public void Dispose() => _grammar.Dispose();

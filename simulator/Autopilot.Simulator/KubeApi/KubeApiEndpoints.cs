@@ -121,7 +121,7 @@ public static class KubeApiEndpoints
         }
     }
 
-    private static string? BearerToken(HttpContext http)
+    internal static string? BearerToken(HttpContext http)
     {
         var header = http.Request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;

@@ -43,9 +43,14 @@ public static class KubeDiscoveryEndpoints
         }));
 
         endpoints.MapGet("/apis/{group}", (HttpContext http, string group) => Answer(http, state, () =>
-            state.Store.Types.Where(t => t.Group == group).ToList() is { Count: > 0 } types
-                ? Group(group, types).Also(g => { g["kind"] = "APIGroup"; g["apiVersion"] = "v1"; })
-                : throw new KubeApiException(404, "NotFound", "the server could not find the requested resource")));
+        {
+            var types = state.Store.Types.Where(t => t.Group == group).ToList();
+            if (types.Count == 0) throw new KubeApiException(404, "NotFound", "the server could not find the requested resource");
+            var document = Group(group, types);
+            document["kind"] = "APIGroup";
+            document["apiVersion"] = "v1";
+            return document;
+        }));
 
         endpoints.MapGet("/apis/{group}/{version}", (HttpContext http, string group, string version) => Answer(http, state, () =>
             state.Store.Types.Where(t => t.Group == group && t.Version == version).ToList() is { Count: > 0 } types
@@ -86,19 +91,12 @@ public static class KubeDiscoveryEndpoints
     {
         try
         {
-            var header = http.Request.Headers.Authorization.ToString();
-            state.Access.AuthorizeDiscovery(header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null);
+            state.Access.AuthorizeDiscovery(KubeApiEndpoints.BearerToken(http));
             return Results.Json(document());
         }
         catch (KubeApiException e)
         {
             return Results.Json(e.ToStatus(), statusCode: e.Code);
         }
-    }
-
-    private static JsonObject Also(this JsonObject obj, Action<JsonObject> change)
-    {
-        change(obj);
-        return obj;
     }
 }
