@@ -1,9 +1,11 @@
 using Autopilot.Actors.Alerts;
 using Autopilot.Actors.DaprAdapters;
+using Autopilot.Actors.DeadLetters;
 using Autopilot.Actors.Guardrail;
 using Autopilot.Actors.Incidents;
 using Autopilot.Actors.Restore;
 using Autopilot.Api;
+using Autopilot.Api.DeadLetters;
 using Autopilot.GatewayBridge.Client;
 using Autopilot.Hosting;
 using Autopilot.Incidents.Guardrail;
@@ -66,6 +68,9 @@ public static class ActorsHost
         services.AddOptions<JournalOptions>().Bind(configuration.GetSection(JournalOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IIncidentJournal>(sp => new DaprIncidentJournal(
             sp.GetRequiredService<global::Dapr.Client.DaprClient>(), sp.GetRequiredService<IOptions<JournalOptions>>().Value.StateStore));
+        services.AddSingleton<IDeadLetterStore>(sp => new DaprDeadLetterStore(sp.GetRequiredService<global::Dapr.Client.DaprClient>(),
+            sp.GetRequiredService<IOptions<JournalOptions>>().Value.StateStore, sp.GetRequiredService<IOptions<DeadLetterOptions>>().Value.MaxKept,
+            sp.GetRequiredService<DeadLetterMetrics>()));
 
         services.AddOptions<PoolClientOptions>().Bind(configuration.GetSection(PoolClientOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddInferencePoolClient(sp => sp.GetRequiredService<IOptions<PoolClientOptions>>().Value.Address(configuration["DAPR_HTTP_PORT"]), AppId);
@@ -79,6 +84,7 @@ public static class ActorsHost
         app.MapActorsHandlers();
         app.MapSubscribeHandler();
         app.MapAlertSubscription();
+        app.MapDeadLetterSubscription();
         app.MapAutopilotApi();
         return app;
     }

@@ -3,7 +3,7 @@ using Autopilot.Actors.Incidents;
 
 namespace Autopilot.Actors;
 
-/// <summary>Configuration section "Autopilot:Journal": where the Dapr host keeps the audit trail.</summary>
+/// <summary>Configuration section "Autopilot:Journal": where the Dapr host keeps the audit trail (and the dead letters).</summary>
 public sealed class JournalOptions
 {
     public const string Section = "Autopilot:Journal";

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Autopilot.Api.Alerts;
+using Autopilot.Api.DeadLetters;
 using Autopilot.Api.Guardrail;
 using Autopilot.Api.Incidents;
 using Autopilot.Mcp;
@@ -13,8 +14,9 @@ namespace Autopilot.Api;
 
 /// <summary>
 /// The incident loop's HTTP surface, the same in both runtimes: POST /alertmanager, GET /incidents[/{id}],
-/// POST /guardrail/{ns}/{route}/approvals/{changeId} and the read-only MCP tools at /mcp. The host registers the
-/// ports: <see cref="Incidents.Ports.IAlertPublisher"/>, <see cref="Incidents.Ports.IIncidentJournal"/>,
+/// POST /guardrail/{ns}/{route}/approvals/{changeId}, GET /dead-letters and the read-only MCP tools at /mcp. The host
+/// registers the ports: <see cref="Incidents.Ports.IAlertPublisher"/>, <see cref="Incidents.Ports.IIncidentJournal"/>,
+/// <see cref="Incidents.Ports.IDeadLetterStore"/>,
 /// <see cref="Incidents.Ports.IGuardrailGateway"/> (and what the MCP tools read).
 /// </summary>
 public static class ApiServiceCollectionExtensions
@@ -29,6 +31,8 @@ public static class ApiServiceCollectionExtensions
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         });
         services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DeadLetterOptions>().Bind(configuration.GetSection(DeadLetterOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DeadLetterMetrics>();
         services.AddAutopilotMcp();
         return services;
     }
@@ -38,6 +42,7 @@ public static class ApiServiceCollectionExtensions
         endpoints.MapAlertWebhook();
         endpoints.MapIncidentEndpoints();
         endpoints.MapApprovalEndpoints();
+        endpoints.MapDeadLetterEndpoints();
         endpoints.MapAutopilotMcp();
         return endpoints;
     }

@@ -26,12 +26,22 @@ public class CodeConsistencyTests
     public void The_actors_subscription_handler_is_the_declarative_subscriptions_route()
     {
         // endpoints.MapPost("/alerts", …).WithTopic(…): the programmatic subscription Dapr prefers over the file.
-        var handler = Assert.Single(RunningApps.ActorsEndpoints, e => e.Topic is not null);
+        var handler = Assert.Single(RunningApps.ActorsEndpoints, e => e.Topic == SharedNames.AlertsTopic);
 
         Assert.Equal(("POST", SharedNames.AlertsRoute), (handler.Verb, handler.Route));
         Assert.Equal((SharedNames.PubSub, SharedNames.AlertsTopic, SharedNames.DeadLetterTopic), (handler.PubSub, handler.Topic, handler.DeadLetterTopic));
         var subscription = Manifests.ClusterOfKind("Subscription").Single();
         Assert.Equal(handler.Route, subscription.Str("spec", "routes", "default"));
+    }
+
+    [Fact]
+    public void The_actors_app_subscribes_to_the_dead_letter_topic_it_names()
+    {
+        // Dead letters are stored for GET /dead-letters; the programmatic subscription needs no manifest.
+        var handler = Assert.Single(RunningApps.ActorsEndpoints, e => e.Topic == SharedNames.DeadLetterTopic);
+
+        Assert.Equal(("POST", SharedNames.PubSub), (handler.Verb, handler.PubSub));
+        Assert.Contains("GET /dead-letters", RunningApps.ActorsEndpoints.Select(e => e.ToString()));
     }
 
     [Fact]

@@ -154,7 +154,7 @@ public static class StormBenchmark
         }
         self.Refresh();
         return new Result(specs.Count, total, records.Select(r => r.Workload).Distinct().Count(), changes,
-            total - host.Topic.Delivered - host.Topic.DeadLetters.Count - queued, received, queued, host.Topic.DeadLetters.Count, violations,
+            total - host.Topic.Delivered - host.Topic.DeadLetterCount - queued, received, queued, (int)host.Topic.DeadLetterCount, violations,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Count == 0 ? double.NaN : latencies[^1],
             self.PeakWorkingSet64 / (1024.0 * 1024.0), postSeconds, cpuSeconds,
             records.Count(r => r.Plan?.Source.ToString() == "Model"), records.Count(r => r.Plan is { } p && p.Source.ToString() != "Model"),

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
+using System.Text;
 using Autopilot.Api;
+using Autopilot.Api.DeadLetters;
 using Autopilot.GatewayBridge.Client;
 using Autopilot.GatewayBridge.Core;
 using Autopilot.Hosting;
@@ -21,6 +23,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Autopilot.Standalone.Hosting;
 
@@ -78,7 +81,12 @@ public sealed class AutopilotHost : IAsyncDisposable
         services.AddSingleton(state);
         services.AddSingleton<KeyedExecutor>();
         services.AddSingleton<DurableReminders>();
-        services.AddSingleton<FileIncidentJournal>();
+        services.AddOptions<StateOptions>().Bind(builder.Configuration.GetSection(StateOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<StateQuarantineCheck>();
+        services.AddHealthChecks().AddCheck<StateQuarantineCheck>(StateQuarantineCheck.Name, tags: ["ready"]);
+        services.AddSingleton(sp => new FileIncidentJournal(state, sp.GetRequiredService<IOptions<StateOptions>>().Value.ClosedIncidentsKept));
+        services.AddSingleton<IDeadLetterStore>(sp => new FileDeadLetterStore(state,
+            sp.GetRequiredService<IOptions<DeadLetterOptions>>().Value.MaxKept, sp.GetRequiredService<DeadLetterMetrics>()));
         services.AddSingleton<IIncidentJournal>(sp => sp.GetRequiredService<FileIncidentJournal>());
         services.AddSingleton<InProcessIncidentDispatcher>();
         services.AddSingleton<IIncidentDispatcher>(sp => sp.GetRequiredService<InProcessIncidentDispatcher>());
@@ -92,7 +100,8 @@ public sealed class AutopilotHost : IAsyncDisposable
                 ?? throw new ArgumentException("Without a Prometheus URL the built-in evaluator's series are the health source; pass BuiltinSeries.", nameof(settings));
             services.AddSingleton<IWorkloadHealthSource>(sp => new SimulatorHealthSource(series, settings.Rules.RateWindow, sp.GetRequiredService<TimeProvider>()));
         }
-        services.AddSingleton(sp => new InMemoryTopic<byte[]>(AlertsTopic, new TopicOptions(), sp.GetRequiredService<TimeProvider>(),
+        services.AddSingleton(sp => new InMemoryTopic<byte[]>(AlertsTopic,
+            new TopicOptions { MaxDeadLetters = sp.GetRequiredService<IOptions<DeadLetterOptions>>().Value.MaxKept }, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Autopilot.Standalone.Topic")));
         services.AddSingleton<IAlertPublisher, TopicAlertPublisher>();
         services.AddAutopilotIncidents(builder.Configuration);
@@ -104,9 +113,12 @@ public sealed class AutopilotHost : IAsyncDisposable
         services.AddInProcessInferencePool("autopilot-actors");
 
         var app = builder.Build();
+        // Subscribed to the state directory before anything reads it, so every quarantined file is logged and counted.
+        app.Services.GetRequiredService<StateQuarantineCheck>();
         app.MapDefaultEndpoints();
         app.MapAutopilotApi();
         await app.StartAsync(ct);
+        await app.Services.GetRequiredService<FileIncidentJournal>().LoadAsync(ct);
 
         Wire(app.Services);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -119,7 +131,11 @@ public sealed class AutopilotHost : IAsyncDisposable
     {
         var fanOut = sp.GetRequiredService<AlertFanOut>();
         var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Autopilot.Standalone.Subscription");
-        sp.GetRequiredService<InMemoryTopic<byte[]>>().Subscribe(async (body, ct) =>
+        var topic = sp.GetRequiredService<InMemoryTopic<byte[]>>();
+        var deadLetters = sp.GetRequiredService<IDeadLetterStore>();
+        topic.DeadLetterSink = (letter, ct) => deadLetters.AddAsync(
+            new DeadLetterRecord(Guid.NewGuid().ToString("N"), topic.Name, letter.At, letter.Reason, letter.Attempts, Encoding.UTF8.GetString(letter.Message)), ct);
+        topic.Subscribe(async (body, ct) =>
         {
             var parsed = AlertPayloadParser.ParseEvent(body);
             if (!parsed.IsSuccess)

@@ -10,9 +10,14 @@ namespace Autopilot.Standalone.InProcessRuntime;
 /// Like the Dapr actor state manager, it keeps what it last read or wrote per key in memory and reads the disk only
 /// the first time: every alert loads its incident's state, and parsing a growing JSON file per alert cost a quarter of
 /// the CPU in an alert storm. The cached values are immutable records, so a caller cannot change them in place.
+/// A file that cannot be read (bad JSON, a truncated write from outside, no permission) is moved into
+/// <see cref="QuarantineArea"/> and read as absent, so only its own key starts afresh and every other key keeps working;
+/// the file stays there for an operator to inspect and delete (readiness says so while it is there).
 /// </summary>
 public sealed class StateDirectory
 {
+    public const string QuarantineArea = "quarantine";
+
     private readonly ConcurrentDictionary<string, object> _cache = new(StringComparer.Ordinal);
 
     public StateDirectory(string root, bool flushToDisk = true)
@@ -31,14 +36,21 @@ public sealed class StateDirectory
 
     public string PathFor(string area, string key) => Path.Combine(Root, area, Uri.EscapeDataString(key) + ".json");
 
-    public async Task<T?> ReadAsync<T>(string path, CancellationToken ct) where T : class
+    /// <summary>Raised after a file that could not be read was moved into the quarantine folder.</summary>
+    public event Action<QuarantinedFile>? Quarantined;
+
+    /// <summary>The value in <paramref name="path"/>, or null when there is none or it could not be read (then the file
+    /// is quarantined). <paramref name="cache"/> false reads around the in-memory copy and keeps none (the journal's
+    /// closed incidents, which must not stay in memory).</summary>
+    public async Task<T?> ReadAsync<T>(string path, CancellationToken ct, bool cache = true) where T : class
     {
-        if (_cache.TryGetValue(path, out var cached) && cached is T known) return known;
+        if (cache && _cache.TryGetValue(path, out var cached) && cached is T known) return known;
         try
         {
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 16 * 1024, useAsync: true);
-            var value = await JsonSerializer.DeserializeAsync<T>(stream, Json, ct);
-            if (value is not null) _cache[path] = value;
+            T? value;
+            await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 16 * 1024, useAsync: true))
+                value = await JsonSerializer.DeserializeAsync<T>(stream, Json, ct);
+            if (cache && value is not null) _cache[path] = value;
             return value;
         }
         catch (FileNotFoundException)
@@ -49,13 +61,49 @@ public sealed class StateDirectory
         {
             return null;
         }
-        catch (JsonException e)
+        catch (Exception e) when (IsUnreadable(e))
         {
-            throw new InvalidDataException($"State file {path} is not valid JSON of {typeof(T).Name}: {e.Message}. Move it away to start that key afresh.", e);
+            Quarantine(path, $"not readable as {typeof(T).Name}: {e.GetType().Name}: {e.Message}");
+            return null;
         }
     }
 
-    public async Task WriteAsync<T>(string path, T value, CancellationToken ct)
+    /// <summary>What a broken file throws (bad or truncated JSON, values a record refuses, no permission); an
+    /// interrupted read or a missing file is not a broken file.</summary>
+    private static bool IsUnreadable(Exception e) => e is JsonException or ArgumentException or FormatException or UnauthorizedAccessException;
+
+    /// <summary>Moves <paramref name="path"/> to quarantine/&lt;UTC time&gt;-&lt;area&gt;-&lt;file&gt;; another reader
+    /// that got there first has already moved it.</summary>
+    public void Quarantine(string path, string reason)
+    {
+        _cache.TryRemove(path, out _);
+        var parent = Path.GetDirectoryName(path)!;
+        var area = parent == Root ? "" : Path.GetFileName(parent) + "-";
+        var name = $"{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss.fff'Z'}-{area}{Path.GetFileName(path)}";
+        var target = Path.Combine(Root, QuarantineArea, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        if (File.Exists(target)) target = Path.Combine(Root, QuarantineArea, $"{Guid.NewGuid():N}-{name}");
+        try
+        {
+            File.Move(path, target);
+        }
+        catch (FileNotFoundException)
+        {
+            return;
+        }
+        Quarantined?.Invoke(new QuarantinedFile(path, target, reason));
+    }
+
+    /// <summary>Files waiting in the quarantine folder for an operator, relative to <see cref="Root"/>.</summary>
+    public IReadOnlyList<string> QuarantinedFiles()
+    {
+        var directory = Path.Combine(Root, QuarantineArea);
+        return Directory.Exists(directory)
+            ? [.. Directory.EnumerateFiles(directory).Select(f => Path.GetRelativePath(Root, f)).Order(StringComparer.Ordinal)]
+            : [];
+    }
+
+    public async Task WriteAsync<T>(string path, T value, CancellationToken ct, bool cache = true)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = $"{path}.{Environment.CurrentManagedThreadId}.{Guid.NewGuid():N}.tmp";
@@ -65,7 +113,8 @@ public sealed class StateDirectory
             if (FlushToDisk) stream.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);
-        if (value is not null) _cache[path] = value;
+        if (!cache) _cache.TryRemove(path, out _);
+        else if (value is not null) _cache[path] = value;
     }
 
     public void Delete(string path)
@@ -86,3 +135,6 @@ public sealed class StateDirectory
         return Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*.json") : [];
     }
 }
+
+/// <summary>A state file moved aside because it could not be read: where it was, where it is now, and why.</summary>
+public sealed record QuarantinedFile(string Path, string MovedTo, string Reason);

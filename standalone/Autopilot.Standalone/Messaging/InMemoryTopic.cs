@@ -33,6 +33,10 @@ public sealed class TopicOptions
 
     /// <summary>Published messages that may wait; publishing waits while the topic is full (back-pressure).</summary>
     public int Capacity { get; set; } = 10_000;
+
+    /// <summary>Dead letters kept in <see cref="InMemoryTopic{T}.DeadLetters"/>; older ones are let go (and counted) so a
+    /// stream of bad messages cannot fill the memory. The host persists every letter through the sink as well.</summary>
+    public int MaxDeadLetters { get; set; } = 1000;
 }
 
 /// <summary>A message that was dead-lettered, with why.</summary>
@@ -42,7 +46,8 @@ public sealed record DeadLetter<T>(T Message, int Attempts, string Reason, DateT
 /// An in-memory topic with the delivery semantics of Dapr pub/sub: at-least-once delivery to one subscriber,
 /// exceptions and <see cref="DeliveryResult.Retry"/> redelivered with exponential backoff, and after
 /// <see cref="TopicOptions.MaxAttempts"/> (or on <see cref="DeliveryResult.Drop"/>) the message moves to the
-/// dead-letter list. Not durable: like Dapr's in-memory component, messages in flight die with the process.
+/// dead-letter list (bounded) and to <see cref="DeadLetterSink"/>, where the host keeps them on disk. Not durable: like
+/// Dapr's in-memory component, messages in flight die with the process.
 /// </summary>
 public sealed class InMemoryTopic<T> : IAsyncDisposable
 {
@@ -50,11 +55,12 @@ public sealed class InMemoryTopic<T> : IAsyncDisposable
     private readonly TopicOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly List<DeadLetter<T>> _deadLetters = [];
+    private readonly Queue<DeadLetter<T>> _deadLetters = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _workers = [];
     private int _inFlight;
     private long _delivered;
+    private long _deadLettered;
 
     public InMemoryTopic(string name, TopicOptions options, TimeProvider time, ILogger logger)
     {
@@ -76,6 +82,13 @@ public sealed class InMemoryTopic<T> : IAsyncDisposable
     }
 
     public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>Every message dead-lettered since start, including those no longer in <see cref="DeadLetters"/>.</summary>
+    public long DeadLetterCount => Interlocked.Read(ref _deadLettered);
+
+    /// <summary>Where each dead letter is kept beyond this process (the host's dead-letter store); a failing sink is
+    /// logged and the letter stays in <see cref="DeadLetters"/>.</summary>
+    public Func<DeadLetter<T>, CancellationToken, Task>? DeadLetterSink { get; set; }
 
     /// <summary>Messages published and not yet delivered successfully or dead-lettered.</summary>
     public int Pending => Volatile.Read(ref _inFlight);
@@ -127,7 +140,7 @@ public sealed class InMemoryTopic<T> : IAsyncDisposable
                 }
                 else if (result == DeliveryResult.Drop || envelope.Attempt >= _options.MaxAttempts)
                 {
-                    DeadLetter(envelope, reason);
+                    await DeadLetterAsync(envelope, reason);
                 }
                 else
                 {
@@ -160,12 +173,28 @@ public sealed class InMemoryTopic<T> : IAsyncDisposable
         return delay;
     }
 
-    private void DeadLetter(Envelope envelope, string reason)
+    private async Task DeadLetterAsync(Envelope envelope, string reason)
     {
         var letter = new DeadLetter<T>(envelope.Message, envelope.Attempt, reason, _time.GetUtcNow());
-        lock (_deadLetters) _deadLetters.Add(letter);
-        Interlocked.Decrement(ref _inFlight);
+        lock (_deadLetters)
+        {
+            _deadLetters.Enqueue(letter);
+            while (_deadLetters.Count > _options.MaxDeadLetters) _deadLetters.Dequeue();
+        }
+        Interlocked.Increment(ref _deadLettered);
         _logger.LogError("Message on topic {Topic} dead-lettered after {Attempts} attempt(s): {Reason}", Name, envelope.Attempt, reason);
+        if (DeadLetterSink is { } sink)
+        {
+            try
+            {
+                await sink(letter, _stopping.Token);
+            }
+            catch (Exception e) when (!_stopping.IsCancellationRequested)
+            {
+                _logger.LogError(e, "Could not store a dead letter of topic {Topic}; it is kept in memory only", Name);
+            }
+        }
+        Interlocked.Decrement(ref _inFlight);
         DeadLettered?.Invoke(letter);
     }
 

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Autopilot.Api.Alerts;
+using Autopilot.Api.DeadLetters;
 using Autopilot.GatewayBridge.Core.Configuration;
 using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents.Health;
@@ -31,6 +32,9 @@ public sealed class AppSettingsTests
         { "actors/Autopilot.Actors/appsettings.json", RestoreOptions.Section, typeof(RestoreOptions) },
         { "actors/Autopilot.Actors/appsettings.json", actors::Autopilot.Actors.JournalOptions.Section, typeof(actors::Autopilot.Actors.JournalOptions) },
         { "actors/Autopilot.Actors/appsettings.json", actors::Autopilot.Actors.PoolClientOptions.Section, typeof(actors::Autopilot.Actors.PoolClientOptions) },
+        { "actors/Autopilot.Actors/appsettings.json", DeadLetterOptions.Section, typeof(DeadLetterOptions) },
+        { $"standalone/Autopilot.Standalone/{AutopilotHost.SettingsFile}", DeadLetterOptions.Section, typeof(DeadLetterOptions) },
+        { $"standalone/Autopilot.Standalone/{AutopilotHost.SettingsFile}", StateOptions.Section, typeof(StateOptions) },
         { "actors/Autopilot.Actors/appsettings.json", Autopilot.GatewayBridge.Client.GatewayBridgeClientOptions.Section,
             typeof(Autopilot.GatewayBridge.Client.GatewayBridgeClientOptions) },
         { "inference-pool/Autopilot.InferencePool/appsettings.json", PoolOptions.Section, typeof(PoolOptions) },
@@ -63,7 +67,7 @@ public sealed class AppSettingsTests
     public void The_stand_alone_settings_only_name_settings_that_exist()
     {
         var configuration = Load($"standalone/Autopilot.Standalone/{AutopilotHost.SettingsFile}");
-        var known = Sections().Select(row => ((string)row[1], (Type)row[2])).ToDictionary(s => s.Item1, s => s.Item2);
+        var known = Sections().Select(row => ((string)row[1], (Type)row[2])).DistinctBy(s => s.Item1).ToDictionary(s => s.Item1, s => s.Item2);
         var unknown = configuration.AsEnumerable().Where(kv => kv.Value is not null)
             .Where(kv => known.All(k => !kv.Key.StartsWith(k.Key + ":", StringComparison.Ordinal)
                                         || !Names(k.Value).Contains(kv.Key[(k.Key.Length + 1)..].Split(':')[0])))
