@@ -107,6 +107,19 @@ public sealed class StateFaultTests
         Assert.Equal(2, Directory.EnumerateFiles(Path.Combine(root, FileDeadLetterStore.Area)).Count());
     }
 
+    [Fact]
+    public void A_dead_letter_keeps_the_start_of_a_large_message_and_says_how_long_it_was()
+    {
+        var body = new byte[DeadLetterRecord.MaxMessageBytes + 10];
+        Array.Fill(body, (byte)'x');
+
+        var text = DeadLetterRecord.MessageText(body);
+
+        Assert.StartsWith(new string('x', DeadLetterRecord.MaxMessageBytes), text);
+        Assert.EndsWith($"(cut: the message was {body.Length} bytes)", text);
+        Assert.Equal("{}", DeadLetterRecord.MessageText("{}"u8));
+    }
+
     private static DeadLetterRecord Letter(string id, DateTimeOffset at) => new(id, "alerts", at, "the subscriber dropped it", 1, "{not json");
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Autopilot.Api.Alerts;
 using Autopilot.Incidents.Ports;
@@ -31,7 +30,7 @@ public static class DeadLetterSubscriptionEndpoints
     {
         var logger = loggers.CreateLogger("Autopilot.DeadLetters");
         var body = await AlertBody.ReadAsync(request, ct);
-        var message = body is null ? $"(the event was over {AlertPayloadLimits.Default.MaxBodyBytes} bytes and is not kept)" : Encoding.UTF8.GetString(body);
+        var message = body is null ? $"(the event was over {AlertPayloadLimits.Default.MaxBodyBytes} bytes and is not kept)" : DeadLetterRecord.MessageText(body);
         var alerts = options.Value;
         var letter = new DeadLetterRecord(EventId(body) ?? Guid.NewGuid().ToString("N"), alerts.Topic, time.GetUtcNow(),
             $"Dapr moved it to {alerts.DeadLetterTopic}: the app answered DROP or every delivery failed (resiliency policy)", null, message);

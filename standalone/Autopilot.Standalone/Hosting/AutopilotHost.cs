@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Autopilot.Api;
 using Autopilot.Api.DeadLetters;
 using Autopilot.GatewayBridge.Client;
@@ -134,7 +133,7 @@ public sealed class AutopilotHost : IAsyncDisposable
         var topic = sp.GetRequiredService<InMemoryTopic<byte[]>>();
         var deadLetters = sp.GetRequiredService<IDeadLetterStore>();
         topic.DeadLetterSink = (letter, ct) => deadLetters.AddAsync(
-            new DeadLetterRecord(Guid.NewGuid().ToString("N"), topic.Name, letter.At, letter.Reason, letter.Attempts, Encoding.UTF8.GetString(letter.Message)), ct);
+            new DeadLetterRecord(Guid.NewGuid().ToString("N"), topic.Name, letter.At, letter.Reason, letter.Attempts, DeadLetterRecord.MessageText(letter.Message)), ct);
         topic.Subscribe(async (body, ct) =>
         {
             var parsed = AlertPayloadParser.ParseEvent(body);
