@@ -1,6 +1,7 @@
 using Autopilot.Actors.DaprAdapters;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
+using Autopilot.Remediation.Incidents;
 
 namespace Autopilot.Actors.Incidents;
 
@@ -14,4 +15,8 @@ public sealed class ActorIncidentDispatcher(ActorProxies proxies) : IIncidentDis
     public Task CompleteRestoreAsync(WorkloadKey workload, RestoreOutcome outcome, CancellationToken ct) =>
         proxies.Create(ActorIds.Incident(workload), ActorProxies.IncidentActorType)
             .InvokeMethodAsync(nameof(IIncidentActor.CompleteRestoreAsync), outcome, ct);
+
+    public async Task<string?> AnswerAsync(WorkloadKey workload, OperatorAnswered answer, CancellationToken ct) =>
+        (await proxies.Create(ActorIds.Incident(workload), ActorProxies.IncidentActorType)
+            .InvokeMethodAsync<OperatorAnswered, OperatorReply>(nameof(IIncidentActor.AnswerAsync), answer, ct)).Refused;
 }

@@ -1,6 +1,7 @@
 using Autopilot.Incidents.Loop;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
+using Autopilot.Remediation.Incidents;
 using Dapr.Actors;
 
 namespace Autopilot.Actors.Incidents;
@@ -14,7 +15,13 @@ public interface IIncidentActor : IActor
     Task CompleteRestoreAsync(RestoreOutcome outcome);
 
     Task<IncidentProcessState> GetStateAsync();
+
+    /// <summary>A person acknowledges or closes the incident; answers why it was refused, if it was.</summary>
+    Task<OperatorReply> AnswerAsync(OperatorAnswered answer);
 }
+
+/// <summary>What the actor says to an operator's answer: null Refused = done.</summary>
+public sealed record OperatorReply(string? Refused);
 
 /// <summary>The alerts of one workload, as the subscription fans them out.</summary>
 public sealed record AlertDelivery(IReadOnlyList<Alert> Alerts);

@@ -30,6 +30,9 @@ public sealed class IncidentActor : ReminderHostActor, IIncidentActor, IRemindab
 
     public Task CompleteRestoreAsync(RestoreOutcome outcome) => _process.CompleteRestoreAsync(outcome, CancellationToken.None);
 
+    public async Task<OperatorReply> AnswerAsync(OperatorAnswered answer) =>
+        new(await _process.AnswerAsync(answer, CancellationToken.None));
+
     public Task<IncidentProcessState> GetStateAsync() => _process.ReadAsync(CancellationToken.None);
 
     public Task ReceiveReminderAsync(string reminderName, byte[] state, TimeSpan dueTime, TimeSpan period) =>

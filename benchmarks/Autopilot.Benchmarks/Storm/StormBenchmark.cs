@@ -22,7 +22,10 @@ namespace Autopilot.Benchmarks.Storm;
 /// CanaryHighErrorRate alerts per workload (one per pod) posted over D seconds, each alert in its own Alertmanager
 /// payload. Measures alert-to-change latency (first alert of a workload posted → its mitigation applied), incidents
 /// handled, changes applied, lost alerts, policy violations and peak RSS; then the same with one workload.
-/// Usage: storm [--workloads 100] [--alerts 20] [--seconds 10] [--wait 600] [--deadline-ms N] [--lease-wait-ms N]
+/// With --escalation, the escalation-storm pattern instead: a policy that denies every traffic change, so each
+/// workload's incident escalates while its pod alerts keep arriving; one problem must make one incident, one model
+/// call and one escalation per workload.
+/// Usage: storm [--escalation] [--workloads 100] [--alerts 20] [--seconds 10] [--wait 600] [--deadline-ms N] [--lease-wait-ms N]
 /// [--model file.gguf] [--set Section:Key=value ...] (default model: the shipped decision model) (the deadline and lease wait override Autopilot:Planning:DeadlineMs and LeaseWaitMs,
 /// --set any other configuration key; without them the shipped defaults apply)
 /// </summary>
@@ -34,7 +37,8 @@ public static class StormBenchmark
         var root = FindRoot();
         var model = TextOption(args, "--model") is { } path ? Path.GetFullPath(path) : Path.Combine(root, Autopilot.Decisions.ShippedModel.ModelPath);
         var storm = new StormSettings(Option(args, "--alerts", 20), Option(args, "--seconds", 10), Option(args, "--wait", 600),
-            OptionalOption(args, "--deadline-ms"), OptionalOption(args, "--lease-wait-ms"), Overrides(args), model);
+            OptionalOption(args, "--deadline-ms"), OptionalOption(args, "--lease-wait-ms"), Overrides(args), model, args.Contains("--escalation"));
+        if (storm.Escalation) return await RunEscalationStormAsync(root, workloads, storm);
         Console.WriteLine($"alert storm: {workloads} workloads × {storm.Alerts} alerts in {storm.Seconds} s through POST /alertmanager " +
                           $"({Environment.ProcessorCount} cores, model {Path.GetFileName(model)}, built-in health series)");
 
@@ -53,12 +57,22 @@ public static class StormBenchmark
         return many.Incidents == workloads && many.LostAlerts == 0 && many.Violations == 0 ? 0 : 1;
     }
 
+    /// <summary>The escalation storm: after the first alert's incident is denied, the other pods' alerts must join it.</summary>
+    private static async Task<int> RunEscalationStormAsync(string root, int workloads, StormSettings storm)
+    {
+        Console.WriteLine($"escalation storm: every traffic change denied; each workload's {storm.Alerts} pod alerts must make 1 incident, 1 model call, 1 escalation");
+        var result = await RunOnceAsync(root, workloads, storm);
+        Print($"{workloads} workloads, escalation storm", result);
+        return result.IncidentsOpened == workloads && result.Escalations == workloads && result.ModelProposals + result.Fallbacks == workloads
+               && result.LostAlerts == 0 && result.Changes == 0 ? 0 : 1;
+    }
+
     private sealed record StormSettings(int Alerts, int Seconds, int WaitSeconds, int? DeadlineMs, int? LeaseWaitMs,
-        IReadOnlyDictionary<string, string> Overrides, string Model);
+        IReadOnlyDictionary<string, string> Overrides, string Model, bool Escalation = false);
 
     private sealed record Result(int Workloads, int AlertsPosted, int Incidents, int Changes, long LostAlerts, long Recorded, int StillQueued, int DeadLetters, int Violations,
         double P50, double P99, double Max, double PeakRssMb, double PostSeconds, double CpuSeconds, int ModelProposals, int Fallbacks,
-        long JitMethods, double JitSeconds);
+        long JitMethods, double JitSeconds, int IncidentsOpened, int Escalations);
 
     private static async Task<Result> RunOnceAsync(string root, int workloadCount, StormSettings settings, bool warmUp = false)
     {
@@ -78,7 +92,7 @@ public static class StormBenchmark
         // Its own policy (no freeze windows): the same figures on any day of the week.
         var configuration = new Dictionary<string, string?>
         {
-            ["Autopilot:Guardrail:PolicyDirectory"] = Path.Combine(root, "benchmarks", "Autopilot.Benchmarks", "Storm", "policies"),
+            ["Autopilot:Guardrail:PolicyDirectory"] = Path.Combine(root, "benchmarks", "Autopilot.Benchmarks", "Storm", settings.Escalation ? "policies-deny" : "policies"),
         };
         if (settings.DeadlineMs is { } deadlineMs) configuration["Autopilot:Planning:DeadlineMs"] = deadlineMs.ToString(CultureInfo.InvariantCulture);
         if (settings.LeaseWaitMs is { } leaseWaitMs) configuration["Autopilot:Planning:LeaseWaitMs"] = leaseWaitMs.ToString(CultureInfo.InvariantCulture);
@@ -121,6 +135,8 @@ public static class StormBenchmark
         {
             applied = await AppliedAsync(host, specs);
             if (applied.Count == specs.Count) break;
+            // Nothing is applied in the escalation storm: done once every workload's incident is closed and every alert delivered.
+            if (settings.Escalation && host.Topic.Pending == 0 && host.Journal.All.Count(r => !r.IsOpen) >= specs.Count) break;
             await Task.Delay(500);
         }
         self.Refresh();
@@ -158,7 +174,7 @@ public static class StormBenchmark
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Count == 0 ? double.NaN : latencies[^1],
             self.PeakWorkingSet64 / (1024.0 * 1024.0), postSeconds, cpuSeconds,
             records.Count(r => r.Plan?.Source.ToString() == "Model"), records.Count(r => r.Plan is { } p && p.Source.ToString() != "Model"),
-            jitMethods, jitSeconds);
+            jitMethods, jitSeconds, records.Count, records.Sum(r => r.Escalations.Count));
     }
 
     private static async Task<Dictionary<WorkloadKey, DateTimeOffset>> AppliedAsync(AutopilotHost host, IReadOnlyList<WorkloadSpec> specs)
@@ -199,6 +215,8 @@ public static class StormBenchmark
         jit_methods_compiled = r.JitMethods,
         jit_seconds = Math.Round(r.JitSeconds, 2),
         incidents_handled = r.Incidents,
+        incidents_opened = r.IncidentsOpened,
+        escalations = r.Escalations,
         alerts_recorded_in_incidents = r.Recorded,
         changes_applied = r.Changes,
         lost_alerts = r.LostAlerts,

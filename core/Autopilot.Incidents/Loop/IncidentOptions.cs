@@ -22,6 +22,19 @@ public sealed class IncidentOptions : IValidatableObject
 
     public TimeSpan ApprovalPollInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Delay between triage measurements that do not confirm the alerts (the named backend within bounds, or no data).</summary>
+    public TimeSpan UnconfirmedRecheckDelay { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Measurements that must fail to confirm still-firing alerts before the incident escalates.</summary>
+    [Range(1, 100)]
+    public int MaxUnconfirmedChecks { get; set; } = 4;
+
+    /// <summary>An incident handed to humans triages again for a new alert name no sooner than this after it opened.</summary>
+    public TimeSpan RetriageCooldown { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long an incident handed to humans absorbs its workload's alerts when nobody closes it.</summary>
+    public TimeSpan HoldLimit { get; set; } = TimeSpan.FromHours(4);
+
     [Range(2, 100)]
     public int FlapThreshold { get; set; } = 4;
 
@@ -65,6 +78,10 @@ public sealed class IncidentOptions : IValidatableObject
         ApprovalPollInterval = ApprovalPollInterval,
         FlapThreshold = FlapThreshold,
         FlapWindow = FlapWindow,
+        UnconfirmedRecheckDelay = UnconfirmedRecheckDelay,
+        MaxUnconfirmedChecks = MaxUnconfirmedChecks,
+        RetriageCooldown = RetriageCooldown,
+        HoldLimit = HoldLimit,
     };
 
     public RouteRef RouteFor(WorkloadKey workload) =>
@@ -76,7 +93,8 @@ public sealed class IncidentOptions : IValidatableObject
                  {
                      (nameof(VerifyDelay), VerifyDelay), (nameof(ResolveHoldDelay), ResolveHoldDelay),
                      (nameof(ApprovalPollInterval), ApprovalPollInterval), (nameof(FlapWindow), FlapWindow),
-                     (nameof(StepRetryDelay), StepRetryDelay),
+                     (nameof(StepRetryDelay), StepRetryDelay), (nameof(UnconfirmedRecheckDelay), UnconfirmedRecheckDelay),
+                     (nameof(RetriageCooldown), RetriageCooldown), (nameof(HoldLimit), HoldLimit),
                  })
         {
             if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1))

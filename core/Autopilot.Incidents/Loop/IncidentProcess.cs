@@ -32,6 +32,7 @@ public sealed class IncidentProcess(
     public const string VerifyReminder = "verify";
     public const string ApprovalReminder = "approval";
     public const string ResumeReminder = "resume";
+    public const string RecheckReminder = "recheck";
     private const int MaxSteps = 200;
 
     private readonly ILogger _logger = services.Logger;
@@ -52,6 +53,11 @@ public sealed class IncidentProcess(
             case ApprovalReminder:
                 var waiting = await LoadAsync(ct);
                 await RunCommandsAsync(waiting, [new PollApproval(CurrentChangeId(waiting), TimeSpan.Zero)], ct);
+                break;
+            case RecheckReminder:
+                var unconfirmed = await LoadAsync(ct);
+                if (unconfirmed.Machine.Current is { Phase: IncidentPhase.Triaging } incident)
+                    await RunCommandsAsync(unconfirmed, [new BeginTriage(incident.Id)], ct);
                 break;
             case ResumeReminder:
                 var turn = await LoadAsync(ct);
@@ -79,6 +85,16 @@ public sealed class IncidentProcess(
     }
 
     public async Task<IncidentProcessState> ReadAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    /// <summary>A person acknowledges or closes the workload's incident. Returns why it was refused, or null when done.</summary>
+    public async Task<string?> AnswerAsync(OperatorAnswered answer, CancellationToken ct)
+    {
+        var turn = await LoadAsync(ct);
+        var transition = services.Machine.Apply(turn.Machine, answer, services.Time.GetUtcNow());
+        if (!transition.Accepted) return transition.Rejection;
+        await RunAsync(answer, ct);
+        return null;
+    }
 
     private async Task RunAsync(IncidentEvent first, CancellationToken ct)
     {
@@ -141,6 +157,8 @@ public sealed class IncidentProcess(
         if (transition.State.Current is { } incident)
         {
             var record = turn.Record is { } existing && existing.IncidentId == incident.Id ? existing : null;
+            if (record is null && turn.Record is { } previous && incident.Follows == previous.IncidentId)
+                await JournalAsync(turn with { Record = previous with { UpdatedAt = now, SettledAt = now, Settlement = $"a new signal: incident {incident.Id} took over" } }, ct);
             if (record is null)
             {
                 record = IncidentRecord.Open(incident.Id, workload, incident.OpenedAt);
@@ -156,6 +174,11 @@ public sealed class IncidentProcess(
                 ClosedAt = incident.ClosedAt,
                 Outcome = incident.Outcome,
                 Proposal = incident.Proposal ?? record.Proposal,
+                SettledAt = incident.SettledAt,
+                Settlement = incident.Settlement,
+                AcknowledgedBy = incident.AcknowledgedBy,
+                AcknowledgedAt = incident.AcknowledgedAt,
+                Follows = incident.Follows,
             };
             next = next with { Record = record };
         }
@@ -177,6 +200,9 @@ public sealed class IncidentProcess(
                 return (turn, []);
             case PollApproval poll:
                 return await PollAsync(turn, poll, ct);
+            case ScheduleRecheck recheck:
+                await reminders.ScheduleAsync(RecheckReminder, recheck.After, ct);
+                return (turn, []);
             case ScheduleVerification verify:
                 await reminders.ScheduleAsync(VerifyReminder, verify.After > TimeSpan.Zero ? verify.After : TimeSpan.FromSeconds(1), ct);
                 return (turn, []);
@@ -196,6 +222,7 @@ public sealed class IncidentProcess(
             case CloseIncident close:
                 await reminders.CancelAsync(VerifyReminder, ct);
                 await reminders.CancelAsync(ApprovalReminder, ct);
+                await reminders.CancelAsync(RecheckReminder, ct);
                 services.Telemetry.IncidentsOpen.Add(-1);
                 services.Telemetry.IncidentsClosed.Add(1, new KeyValuePair<string, object?>("phase", close.Phase.ToString()));
                 _logger.LogInformation("Incident {IncidentId} closed as {Phase}: {Outcome}", close.IncidentId, close.Phase, close.Outcome);
@@ -223,6 +250,25 @@ public sealed class IncidentProcess(
             f => $"{f.Tokens}/{f.TokenBudget} tokens, {f.FactsIncluded} facts ({f.FactsDropped} dropped)");
         (turn, var matches) = await StepAsync(turn, "retrieve", _ => Task.FromResult(services.Triage.Retrieve(alerts, facts)),
             m => m.Count == 0 ? "no SOP matched" : string.Join(", ", m.Select(x => $"{x.Sop.Id} ({x.Score:0.###})")));
+        (turn, var confirmation) = await StepAsync(turn, "confirm",
+            _ => Task.FromResult(AlertConfirmation.Check(alerts, seen.Metrics, facts.OutOfBounds, SopMatch.Authoritative(matches)?.Sop.ConfirmWith)),
+            c => c.Summary);
+        turn = turn with
+        {
+            Record = turn.Record! with
+            {
+                Metrics = seen.Metrics,
+                Route = seen.Route,
+                FactSheet = facts,
+                Sops = [.. matches.Select(m => new SopHit(m.Sop.Id, m.Sop.Title, m.Score, m.Reasons, m.Sop.DefaultAction, m.Sop.DefaultActionSafe))],
+            },
+        };
+        if (!confirmation.Confirmed)
+        {
+            await state.SetAsync(turn, ct);
+            return (turn, [new SignalUnconfirmed(confirmation.Summary)]);
+        }
+
         (turn, var plan) = await StepAsync(turn, "plan", async activity =>
             {
                 var outcome = await services.Planner.PlanAsync(Triage.PlanRequest(incident.Id, facts, matches, seen.Route, alerts), ct);
@@ -236,10 +282,6 @@ public sealed class IncidentProcess(
         {
             Record = turn.Record! with
             {
-                Metrics = seen.Metrics,
-                Route = seen.Route,
-                FactSheet = facts,
-                Sops = [.. matches.Select(m => new SopHit(m.Sop.Id, m.Sop.Title, m.Score, m.Reasons, m.Sop.DefaultAction, m.Sop.DefaultActionSafe))],
                 Plan = plan.Record,
                 Proposal = plan.Proposal,
             },
@@ -341,8 +383,9 @@ public sealed class IncidentProcess(
     {
         var sw = Stopwatch.StartNew();
         var at = services.Time.GetUtcNow();
-        bool improved, healthy;
-        string summary;
+        var incident = turn.Machine.Current!;
+        var changedAt = incident.History.LastOrDefault(h => h.To == IncidentPhase.Applied)?.At ?? incident.OpenedAt;
+        HealthCheck check;
         IReadOnlyList<MetricSnapshot> metrics = [];
         using (LoopTelemetry.Source.StartActivity("incident.verify"))
         {
@@ -350,24 +393,19 @@ public sealed class IncidentProcess(
             {
                 var route = await services.Guardrail.ReadRouteAsync(_route, ct);
                 metrics = await services.Health.ReadAsync(workload, route, ct);
-                var baseline = HealthJudge.Read(turn.Record!.Metrics);
-                var now = HealthJudge.Read(metrics);
-                improved = services.Judge.Improved(baseline, now);
-                healthy = services.Judge.IsHealthy(now);
-                summary = $"{now} (at triage: {baseline})";
+                check = services.Judge.Verify(turn.Record!.Metrics, turn.Record.FactSheet?.OutOfBounds ?? FactSheet.NothingOutOfBounds, metrics, route, changedAt);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                // Unknown health is no reason to undo a mitigation; it does count towards MaxVerifications.
-                improved = true;
-                healthy = false;
-                summary = $"health unreadable: {e.Message}";
+                // Unknown health is no reason to undo a mitigation; it extends verification, then escalates.
+                check = new HealthCheck(HealthVerdict.Unknown, false, $"health unreadable: {e.Message}");
             }
         }
-        turn = Step(turn, "verify", sw.Elapsed.TotalMilliseconds, $"{(improved ? "improved" : "not improved")}, {(healthy ? "healthy" : "unhealthy")}: {summary}");
-        turn = turn with { Record = turn.Record! with { Verifications = [.. turn.Record!.Verifications, new VerificationRecord(at, improved, healthy, summary, metrics)] } };
+        var verdict = check.Verdict switch { HealthVerdict.Improved => "improved", HealthVerdict.NotImproved => "not improved", _ => "unknown" };
+        turn = Step(turn, "verify", sw.Elapsed.TotalMilliseconds, $"{verdict}, {(check.Healthy ? "healthy" : "unhealthy")}: {check.Summary}");
+        turn = turn with { Record = turn.Record! with { Verifications = [.. turn.Record!.Verifications, new VerificationRecord(at, check.Verdict, check.Healthy, check.Summary, metrics)] } };
         await state.SetAsync(turn, ct);
-        return (turn, [new HealthChecked(improved, healthy, summary)]);
+        return (turn, [new HealthChecked(check.Verdict, check.Healthy, check.Summary)]);
     }
 
     private async Task<(IncidentProcessState, IReadOnlyList<IncidentEvent>)> UndoAsync(IncidentProcessState turn, UndoChange undo, CancellationToken ct)

@@ -1,4 +1,5 @@
 using Autopilot.Remediation.Alerts;
+using Autopilot.Remediation.Incidents;
 
 namespace Autopilot.Incidents.Ports;
 
@@ -12,4 +13,7 @@ public interface IIncidentDispatcher
 
     /// <summary>The progressive restore started for the workload's incident finished (completed or compensated).</summary>
     Task CompleteRestoreAsync(WorkloadKey workload, RestoreOutcome outcome, CancellationToken ct);
+
+    /// <summary>A person acknowledges or closes the workload's incident; null when done, else why it was refused.</summary>
+    Task<string?> AnswerAsync(WorkloadKey workload, OperatorAnswered answer, CancellationToken ct);
 }

@@ -35,10 +35,31 @@ public sealed record IncidentRecord(
 {
     public const int CurrentSchemaVersion = 1;
 
+    /// <summary>When the incident stopped speaking for its workload's problem (alerts resolved, closed by a person, or
+    /// taken over by a newer incident). A closed incident without it still absorbs the workload's alerts.</summary>
+    public DateTimeOffset? SettledAt { get; init; }
+
+    public string? Settlement { get; init; }
+
+    public string? AcknowledgedBy { get; init; }
+
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+
+    /// <summary>The incident this one took over from, on a materially new signal.</summary>
+    public string? Follows { get; init; }
+
     public bool IsOpen => !Phase.IsClosed();
 
+    /// <summary>Closed by the loop and handed to humans, with its alerts still firing: it needs a person.</summary>
+    public bool NeedsAttention => Phase.IsClosed() && SettledAt is null;
+
     public IncidentSummary Summarise() =>
-        new(IncidentId, Workload, Phase, OpenedAt, UpdatedAt, ClosedAt, Outcome, Alerts.Names, Proposal?.Action, Decision?.Status);
+        new(IncidentId, Workload, Phase, OpenedAt, UpdatedAt, ClosedAt, Outcome, Alerts.Names, Proposal?.Action, Decision?.Status)
+        {
+            SettledAt = SettledAt,
+            AcknowledgedBy = AcknowledgedBy,
+            AlertsReceived = Alerts.Received,
+        };
 
     public static IncidentRecord Open(string incidentId, WorkloadKey workload, DateTimeOffset openedAt) =>
         new(CurrentSchemaVersion, incidentId, workload.ToString(), IncidentPhase.Firing, openedAt, openedAt, null, null,
@@ -81,7 +102,7 @@ public sealed record PlanRecord(
     public int? CompletionTokens { get; init; }
 }
 
-public sealed record VerificationRecord(DateTimeOffset At, bool Improved, bool Healthy, string Summary, IReadOnlyList<MetricSnapshot> Metrics);
+public sealed record VerificationRecord(DateTimeOffset At, HealthVerdict Verdict, bool Healthy, string Summary, IReadOnlyList<MetricSnapshot> Metrics);
 
 /// <summary>One step of the loop (alerts, perceive, compact, retrieve, plan, guardrail, verify, undo, restore,
 /// escalate) and how long it took.</summary>
@@ -98,4 +119,12 @@ public sealed record IncidentSummary(
     string? Outcome,
     IReadOnlyList<string> AlertNames,
     string? Action,
-    DecisionStatus? Decision);
+    DecisionStatus? Decision)
+{
+    public DateTimeOffset? SettledAt { get; init; }
+
+    public string? AcknowledgedBy { get; init; }
+
+    /// <summary>Alert notifications the incident absorbed (duplicates and pods joining included).</summary>
+    public long AlertsReceived { get; init; }
+}

@@ -17,6 +17,9 @@ public sealed record PollApproval(string ChangeId, TimeSpan After) : IncidentCom
 /// <summary>Deliver <see cref="VerificationDue"/> after the delay.</summary>
 public sealed record ScheduleVerification(TimeSpan After) : IncidentCommand;
 
+/// <summary>Deliver another <see cref="BeginTriage"/> after the delay (the last measurement did not confirm the alerts).</summary>
+public sealed record ScheduleRecheck(TimeSpan After) : IncidentCommand;
+
 /// <summary>Read health now and answer with <see cref="HealthChecked"/>.</summary>
 public sealed record CheckHealth(string IncidentId) : IncidentCommand;
 

@@ -31,8 +31,37 @@ public sealed record ChangeApplied(
 /// <summary>The verification reminder fired.</summary>
 public sealed record VerificationDue : IncidentEvent;
 
-/// <summary>Health after the change. Improved = better than at triage; Healthy = within thresholds.</summary>
-public sealed record HealthChecked(bool Improved, bool Healthy, string Summary) : IncidentEvent;
+/// <summary>Triage measured the workload and the measurement does not confirm the alerts (the named backend is
+/// within bounds, or there is no data). Nothing is planned; the machine re-checks for a bounded time.</summary>
+public sealed record SignalUnconfirmed(string Summary) : IncidentEvent;
+
+/// <summary>Health after the change: whether fresh samples show the faulty backends better than at triage, and
+/// whether every backend is within bounds.</summary>
+public sealed record HealthChecked(HealthVerdict Verdict, bool Healthy, string Summary) : IncidentEvent;
+
+/// <summary>A person acknowledged the incident, or closed one the loop has handed to humans.</summary>
+public sealed record OperatorAnswered(string IncidentId, OperatorVerb Verb, string By, string? Note) : IncidentEvent;
+
+public enum OperatorVerb
+{
+    /// <summary>"I am on it": recorded on the incident, changes nothing else.</summary>
+    Acknowledge,
+
+    /// <summary>The problem is handled: the incident stops absorbing the workload's alerts.</summary>
+    Close,
+}
+
+public enum HealthVerdict
+{
+    /// <summary>Fresh samples show the faulty backends' traffic share or their errors went down (or all is healthy).</summary>
+    Improved,
+
+    /// <summary>Fresh samples show no improvement: the change is undone.</summary>
+    NotImproved,
+
+    /// <summary>No fresh samples to judge by: verification is extended, then escalated.</summary>
+    Unknown,
+}
 
 /// <summary>The change was undone (Succeeded) or the undo failed.</summary>
 public sealed record ChangeUndone(string UndoChangeId, bool Succeeded, string Summary) : IncidentEvent;

@@ -21,6 +21,7 @@ public sealed class IncidentMachine(IncidentMachineOptions? options = null)
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(incidentEvent);
         if (incidentEvent is AlertsReceived received) return OnAlerts(state, received.Alerts, now);
+        if (incidentEvent is OperatorAnswered answer) return OnOperator(state, answer, now);
 
         if (state.Current is not { } incident)
             return Reject(state, $"{Describe(incidentEvent)} needs an incident, but workload {state.Workload} has none.");
@@ -32,6 +33,7 @@ public sealed class IncidentMachine(IncidentMachineOptions? options = null)
             TriageStarted => incident.Phase == IncidentPhase.Firing
                 ? Move(state, incident, IncidentPhase.Triaging, now, "triage started")
                 : WrongPhase(state, incidentEvent, IncidentPhase.Firing),
+            SignalUnconfirmed unconfirmed => OnUnconfirmed(state, incident, unconfirmed, now),
             ProposalReady ready => OnProposal(state, incident, ready, now),
             ChangeApproved approved => OnApproved(state, incident, approved, now),
             ChangeRefused refused => OnRefused(state, incident, refused, now),
@@ -75,6 +77,7 @@ public sealed class IncidentMachine(IncidentMachineOptions? options = null)
 
         var tracks = new Dictionary<string, AlertTrack>(state.Alerts, StringComparer.Ordinal);
         var openIncident = state.HasOpenIncident ? state.Current : null;
+        var held = openIncident is null ? state.Held(now, _options.HoldLimit) : null;
         var freshlyFiring = new List<string>(); // new fingerprints, or ones that fire again after resolving
         long duplicates = 0;
         var flapping = new List<string>();
@@ -105,6 +108,7 @@ public sealed class IncidentMachine(IncidentMachineOptions? options = null)
             tracks[fingerprint] = track;
         }
 
+        if (held is not null) return OnAlertsWhileHeld(state, held, tracks, freshlyFiring.Concat(flapping).ToList(), duplicates, now);
         if (openIncident is null)
         {
             if (freshlyFiring.Count == 0)
@@ -113,32 +117,17 @@ public sealed class IncidentMachine(IncidentMachineOptions? options = null)
                 var quiet = state with { Alerts = Prune(tracks, now), Suppressed = state.Suppressed + alerts.Count };
                 return new Transition(quiet, [], null);
             }
-
-            var sequence = state.Sequence + 1;
-            var id = NewIncidentId(state.Workload, now, sequence);
-            foreach (var fingerprint in freshlyFiring) tracks[fingerprint] = tracks[fingerprint] with { IncidentId = id };
-            var opened = new Incident(id, IncidentPhase.Firing, now, now, null, null, freshlyFiring, duplicates,
-                null, null, null, false, null, null, 0, null, null, null,
-                [new PhaseChange(now, IncidentPhase.Firing, IncidentPhase.Firing, $"opened by {string.Join(", ", freshlyFiring.Select(f => tracks[f].Name).Distinct())}")]);
-            var openedState = state with { Sequence = sequence, Current = opened, Alerts = Prune(tracks, now) };
-            return new Transition(openedState, [new BeginTriage(id)], null);
+            return Open(state, tracks, freshlyFiring, duplicates, null, now);
         }
 
-        var fingerprints = openIncident.Fingerprints.ToList();
-        foreach (var fingerprint in freshlyFiring.Concat(flapping))
-        {
-            if (fingerprints.Contains(fingerprint)) continue;
-            fingerprints.Add(fingerprint);
-            tracks[fingerprint] = tracks[fingerprint] with { IncidentId = openIncident.Id };
-        }
-        var incident = openIncident with { Fingerprints = fingerprints, Duplicates = openIncident.Duplicates + duplicates, UpdatedAt = now };
+        var incident = Join(openIncident, tracks, freshlyFiring.Concat(flapping), duplicates, now);
         var merged = state with { Current = incident, Alerts = Prune(tracks, now) };
-
-        var allResolved = fingerprints.All(f => !tracks.TryGetValue(f, out var t) || t.Status == AlertStatus.Resolved);
-        if (!allResolved) return new Transition(merged, [], null);
+        if (!AllResolved(incident, tracks)) return new Transition(merged, [], null);
 
         return incident.Phase switch
         {
+            IncidentPhase.Firing or IncidentPhase.Triaging when incident.UnconfirmedChecks > 0 =>
+                Close(merged, incident, IncidentPhase.Resolved, now, $"not confirmed: the alerts resolved and {incident.UnconfirmedChecks} measurement(s) never confirmed them", escalate: false),
             IncidentPhase.Firing or IncidentPhase.Triaging =>
                 Close(merged, incident, IncidentPhase.Resolved, now, "alerts resolved before any change was needed", escalate: false),
             // Health has to hold for a while after resolution before traffic goes back.
@@ -146,6 +135,110 @@ public sealed class IncidentMachine(IncidentMachineOptions? options = null)
                 new Transition(merged, [new ScheduleVerification(_options.ResolveHoldDelay)], null),
             _ => new Transition(merged, [], null),
         };
+    }
+
+    private Transition Open(IncidentState state, Dictionary<string, AlertTrack> tracks, IReadOnlyList<string> fingerprints, long duplicates,
+        Incident? follows, DateTimeOffset now)
+    {
+        var sequence = state.Sequence + 1;
+        var id = NewIncidentId(state.Workload, now, sequence);
+        foreach (var fingerprint in fingerprints) tracks[fingerprint] = tracks[fingerprint] with { IncidentId = id };
+        var names = fingerprints.Select(f => tracks[f].Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var reason = $"opened by {string.Join(", ", names)}" + (follows is null ? "" : $", a new signal for the problem of incident {follows.Id}");
+        var opened = new Incident(id, IncidentPhase.Firing, now, now, null, null, fingerprints, duplicates,
+            null, null, null, false, null, null, 0, null, null, null,
+            [new PhaseChange(now, IncidentPhase.Firing, IncidentPhase.Firing, reason)])
+        {
+            TriagedNames = names,
+            Follows = follows?.Id,
+        };
+        var openedState = state with { Sequence = sequence, Current = opened, Alerts = Prune(tracks, now) };
+        return new Transition(openedState, [new BeginTriage(id)], null);
+    }
+
+    /// <summary>
+    /// Alerts for a workload whose last incident was handed to humans (escalated, denied, rolled back) while its
+    /// alerts still fire: they join that incident, counted, without a new model call or a new escalation; Alertmanager
+    /// sends a group's alerts as pods join it, and one problem must page once. Only a materially new signal (an alert
+    /// name triage has not seen) after the cool-down triages again, as a new incident that takes over.
+    /// </summary>
+    private Transition OnAlertsWhileHeld(IncidentState state, Incident held, Dictionary<string, AlertTrack> tracks,
+        IReadOnlyList<string> firing, long duplicates, DateTimeOffset now)
+    {
+        var incident = Join(held, tracks, firing, duplicates, now);
+        var newNames = incident.Fingerprints
+            .Select(f => tracks.GetValueOrDefault(f))
+            .Where(t => t is { Status: AlertStatus.Firing } && !held.TriagedNames.Contains(t.Name, StringComparer.Ordinal))
+            .Select(t => t!.Name).Distinct(StringComparer.Ordinal).ToList();
+        if (newNames.Count > 0 && now - held.OpenedAt >= _options.RetriageCooldown)
+        {
+            var stillFiring = incident.Fingerprints.Where(f => tracks.GetValueOrDefault(f) is { Status: AlertStatus.Firing }).ToList();
+            return Open(state, tracks, stillFiring, 0, incident, now);
+        }
+
+        if (AllResolved(incident, tracks)) incident = Settle(incident, now, "its alerts resolved");
+        return new Transition(state with { Current = incident, Alerts = Prune(tracks, now) }, [], null);
+    }
+
+    private Transition OnOperator(IncidentState state, OperatorAnswered answer, DateTimeOffset now)
+    {
+        if (state.Current is not { } incident || incident.Id != answer.IncidentId)
+            return Reject(state, $"incident {answer.IncidentId} is not the current incident of {state.Workload}{(state.Current is null ? "" : $" ({state.Current.Id})")}.");
+        var said = string.IsNullOrWhiteSpace(answer.Note) ? "" : $": {answer.Note}";
+        if (answer.Verb == OperatorVerb.Acknowledge)
+        {
+            var acknowledged = incident with
+            {
+                AcknowledgedBy = answer.By,
+                AcknowledgedAt = now,
+                History = [.. incident.History, new PhaseChange(now, incident.Phase, incident.Phase, $"acknowledged by {answer.By}{said}")],
+            };
+            return new Transition(state with { Current = acknowledged }, [], null);
+        }
+        if (!incident.Phase.IsClosed())
+            return Reject(state, $"incident {incident.Id} is {incident.Phase}: the loop still owns it and closes it itself (alerts resolved, verified or escalated); only an incident handed to humans can be closed by hand.");
+        if (incident.SettledAt is { } settledAt)
+            return Reject(state, $"incident {incident.Id} was already settled at {settledAt:u}: {incident.Settlement}.");
+        return new Transition(state with { Current = Settle(incident, now, $"closed by {answer.By}{said}") }, [], null);
+    }
+
+    private static Incident Settle(Incident incident, DateTimeOffset now, string why) => incident with
+    {
+        SettledAt = now,
+        Settlement = why,
+        UpdatedAt = now,
+        History = [.. incident.History, new PhaseChange(now, incident.Phase, incident.Phase, $"settled: {why}")],
+    };
+
+    private static Incident Join(Incident incident, Dictionary<string, AlertTrack> tracks, IEnumerable<string> firing, long duplicates, DateTimeOffset now)
+    {
+        var fingerprints = incident.Fingerprints.ToList();
+        foreach (var fingerprint in firing)
+        {
+            if (fingerprints.Contains(fingerprint)) continue;
+            fingerprints.Add(fingerprint);
+            tracks[fingerprint] = tracks[fingerprint] with { IncidentId = incident.Id };
+        }
+        return incident with { Fingerprints = fingerprints, Duplicates = incident.Duplicates + duplicates, UpdatedAt = now };
+    }
+
+    private static bool AllResolved(Incident incident, IReadOnlyDictionary<string, AlertTrack> tracks) =>
+        incident.Fingerprints.All(f => !tracks.TryGetValue(f, out var t) || t.Status == AlertStatus.Resolved);
+
+    private Transition OnUnconfirmed(IncidentState state, Incident incident, SignalUnconfirmed unconfirmed, DateTimeOffset now)
+    {
+        if (incident.Phase != IncidentPhase.Triaging) return WrongPhase(state, unconfirmed, IncidentPhase.Triaging);
+        var checks = incident.UnconfirmedChecks + 1;
+        var counted = incident with { UnconfirmedChecks = checks };
+        if (checks >= _options.MaxUnconfirmedChecks)
+            return Close(state, counted, IncidentPhase.Escalated, now,
+                $"the alerts still fire, but {checks} measurements over {now - incident.OpenedAt:g} did not confirm them: {unconfirmed.Summary}", escalate: true);
+        var waiting = counted with
+        {
+            UpdatedAt = now,
+            History = [.. incident.History, new PhaseChange(now, incident.Phase, incident.Phase, $"not confirmed ({checks} of {_options.MaxUnconfirmedChecks}): {unconfirmed.Summary}")],
+        };
+        return new Transition(state with { Current = waiting }, [new ScheduleRecheck(_options.UnconfirmedRecheckDelay)], null);
     }
 
     private Transition OnProposal(IncidentState state, Incident incident, ProposalReady ready, DateTimeOffset now)
@@ -218,17 +311,23 @@ public sealed class IncidentMachine(IncidentMachineOptions? options = null)
     {
         if (incident.Phase != IncidentPhase.Verifying || incident.UndoChangeId is not null)
             return WrongPhase(state, check, IncidentPhase.Verifying);
-        var checkedIncident = incident with { Verifications = incident.Verifications + 1, LastImproved = check.Improved, UpdatedAt = now };
+        var improved = check.Verdict == HealthVerdict.Improved;
+        var checkedIncident = incident with
+        {
+            Verifications = incident.Verifications + 1,
+            LastImproved = check.Verdict == HealthVerdict.Unknown ? incident.LastImproved : improved,
+            UpdatedAt = now,
+        };
 
-        if (!check.Improved)
+        if (check.Verdict == HealthVerdict.NotImproved)
         {
             var undoing = checkedIncident with { UndoChangeId = checkedIncident.NewUndoChangeId() };
             return new Transition(state with { Current = undoing },
                 [new UndoChange(incident.Id, incident.ChangeId!, undoing.UndoChangeId!, $"health did not improve: {check.Summary}")], null);
         }
 
-        var allResolved = checkedIncident.Fingerprints.All(f => !state.Alerts.TryGetValue(f, out var t) || t.Status == AlertStatus.Resolved);
-        if (allResolved && check.Healthy)
+        var allResolved = AllResolved(checkedIncident, state.Alerts);
+        if (allResolved && check.Healthy && improved)
         {
             if (!WeightsChanged(checkedIncident))
                 return Close(state, checkedIncident, IncidentPhase.Resolved, now, $"alerts resolved and health holds; {incident.Proposal?.Action} left in place", escalate: false);
@@ -237,6 +336,9 @@ public sealed class IncidentMachine(IncidentMachineOptions? options = null)
             return moved with { Commands = [new StartRestore(incident.Id, restoring.RestoreId!)] };
         }
 
+        if (checkedIncident.Verifications >= _options.MaxVerifications && check.Verdict == HealthVerdict.Unknown)
+            return Close(state, checkedIncident, IncidentPhase.Escalated, now,
+                $"health could not be judged after {checkedIncident.Verifications} checks ({check.Summary}); change left in place", escalate: true);
         if (checkedIncident.Verifications >= _options.MaxVerifications)
             return Close(state, checkedIncident, IncidentPhase.Escalated, now,
                 $"the change helps but alerts still fire after {checkedIncident.Verifications} checks; change left in place", escalate: true);
@@ -274,9 +376,13 @@ public sealed class IncidentMachine(IncidentMachineOptions? options = null)
         return new Transition(state with { Current = moved }, [], null);
     }
 
+    /// <summary>Ends the loop's work on the incident. While its alerts still fire it stays the workload's incident
+    /// (held, see <see cref="OnAlertsWhileHeld"/>); with every alert resolved it is settled at once.</summary>
     private static Transition Close(IncidentState state, Incident incident, IncidentPhase to, DateTimeOffset now, string outcome, bool escalate)
     {
-        var moved = Move(state, incident with { ClosedAt = now, Outcome = outcome, AwaitingApproval = false }, to, now, outcome);
+        var closed = incident with { ClosedAt = now, Outcome = outcome, AwaitingApproval = false };
+        if (AllResolved(incident, state.Alerts)) closed = closed with { SettledAt = now, Settlement = "its alerts resolved" };
+        var moved = Move(state, closed, to, now, outcome);
         IncidentCommand[] commands = escalate
             ? [new NotifyEscalation(incident.Id, outcome), new CloseIncident(incident.Id, to, outcome)]
             : [new CloseIncident(incident.Id, to, outcome)];

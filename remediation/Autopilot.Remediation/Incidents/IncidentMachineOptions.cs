@@ -25,5 +25,19 @@ public sealed record IncidentMachineOptions
     /// <summary>Most fingerprints remembered per workload; the oldest resolved ones go first.</summary>
     public int MaxTrackedAlerts { get; init; } = 10_000;
 
+    /// <summary>Delay between triage measurements that did not confirm the alerts.</summary>
+    public TimeSpan UnconfirmedRecheckDelay { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Measurements that do not confirm firing alerts before the incident escalates.</summary>
+    public int MaxUnconfirmedChecks { get; init; } = 4;
+
+    /// <summary>An incident handed to humans (escalated, denied, rolled back) triages again for a new alert name no
+    /// sooner than this after it opened; until then new alerts only join it.</summary>
+    public TimeSpan RetriageCooldown { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long an incident handed to humans keeps absorbing its workload's alerts when nobody closes it and
+    /// its alerts never resolve (a lost "resolved" notification must not silence a workload for ever).</summary>
+    public TimeSpan HoldLimit { get; init; } = TimeSpan.FromHours(4);
+
     public static IncidentMachineOptions Default { get; } = new();
 }

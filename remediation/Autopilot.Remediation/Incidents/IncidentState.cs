@@ -23,6 +23,10 @@ public sealed record IncidentState(
         new(CurrentSchemaVersion, workload.ToString(), 0, null, new Dictionary<string, AlertTrack>(), 0);
 
     public bool HasOpenIncident => Current is { Phase: var phase } && !phase.IsClosed();
+
+    /// <summary>A closed incident that still speaks for the workload's problem (see <see cref="Incident.SettledAt"/>).</summary>
+    public Incident? Held(DateTimeOffset now, TimeSpan holdLimit) =>
+        Current is { Phase: var phase, SettledAt: null, ClosedAt: { } closedAt } held && phase.IsClosed() && now - closedAt <= holdLimit ? held : null;
 }
 
 /// <summary>What has been seen of one alert fingerprint. StatusChanges keeps the most recent firing/resolved flips.</summary>
@@ -59,6 +63,25 @@ public sealed record Incident(
     string? RestoreId,
     IReadOnlyList<PhaseChange> History)
 {
+    /// <summary>Triage measurements that did not confirm the alerts so far.</summary>
+    public int UnconfirmedChecks { get; init; }
+
+    /// <summary>The alert names triage saw; a firing alert of another name is a materially new signal.</summary>
+    public IReadOnlyList<string> TriagedNames { get; init; } = [];
+
+    /// <summary>The incident this one took over from (re-triage on a new signal).</summary>
+    public string? Follows { get; init; }
+
+    /// <summary>When a closed incident stopped speaking for its workload's problem: its alerts resolved, a person
+    /// closed it, or a new incident took over. Until then (and within the hold limit) it absorbs new alerts.</summary>
+    public DateTimeOffset? SettledAt { get; init; }
+
+    public string? Settlement { get; init; }
+
+    public string? AcknowledgedBy { get; init; }
+
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+
     public string NewChangeId() => $"{Id}.change";
 
     public string NewUndoChangeId() => $"{Id}.undo";

@@ -25,6 +25,21 @@ public sealed record AllowedAction(
     int? MinRequestsPerSecond = null,
     int? MaxRequestsPerSecond = null);
 
+/// <summary>What measurement must confirm an SOP's alerts before anything is planned ("confirm_with" in the front
+/// matter). Unset: the backend an alert names (label "version"), else any backend out of bounds.</summary>
+public enum Confirmation
+{
+    /// <summary>The backend the alert names (label "version") is out of bounds.</summary>
+    NamedBackend,
+
+    /// <summary>Some backend of the workload is out of bounds.</summary>
+    AnyBackend,
+
+    /// <summary>The workload's metrics do not measure this condition (a certificate, a traffic surge, flapping): the
+    /// alert is taken as it is.</summary>
+    Nothing,
+}
+
 /// <summary>An SOP or post-mortem: Markdown with YAML front matter.</summary>
 public sealed record Sop(
     string Id,
@@ -44,6 +59,9 @@ public sealed record Sop(
     /// <summary>Labels ("reason_about") of the alerts this SOP matches whose values a proposal's reason must start
     /// with, when those alerts carry one: a dependency outage is about the dependency, not the backends it breaks.</summary>
     public IReadOnlyList<string> ReasonAbout { get; init; } = [];
+
+    /// <summary>What confirms this SOP's alerts ("confirm_with"); null when the front matter does not say.</summary>
+    public Confirmation? ConfirmWith { get; init; }
 
     /// <summary>The bounds for one action, or null when the SOP does not allow it.</summary>
     public AllowedAction? Allowed(string action) => AllowedActions.FirstOrDefault(a => a.Action == action);

@@ -20,7 +20,7 @@ public static partial class SopDocument
 
     private static readonly string[] Severities = ["critical", "warning", "info"];
     private static readonly string[] KnownKeys =
-        ["id", "title", "kind", "severity", "matches", "allowed_actions", "default_action", "default_action_safe", "tags", "reason_about"];
+        ["id", "title", "kind", "severity", "matches", "allowed_actions", "default_action", "default_action_safe", "tags", "reason_about", "confirm_with"];
     private static readonly string[] RateActions = [ActionNames.SetRateLimit];
     private static readonly string[] WeightActions = [ActionNames.ShiftTraffic, ActionNames.IsolateBackend];
 
@@ -133,6 +133,20 @@ public static partial class SopDocument
             else Problem("reason_about", "must be a list of label names, e.g. [dependency]", aboutNode);
         }
 
+        Confirmation? confirmWith = null;
+        if (Scalar(keys, "confirm_with", Problem, required: false) is { } confirmText)
+        {
+            confirmWith = confirmText switch
+            {
+                "named_backend" => Confirmation.NamedBackend,
+                "any_backend" => Confirmation.AnyBackend,
+                "nothing" => Confirmation.Nothing,
+                _ => null,
+            };
+            if (confirmWith is null)
+                Problem("confirm_with", $"'{confirmText}' is not a confirmation; expected named_backend, any_backend or nothing", keys.GetValueOrDefault("confirm_with"));
+        }
+
         string Invalid(string key, string message, YamlNode node)
         {
             Problem(key, message, node);
@@ -143,7 +157,7 @@ public static partial class SopDocument
             Problem("(body)", "the Markdown body after the front matter is empty; write the runbook (symptoms, diagnosis, mitigation, verification, escalation)");
 
         if (problems.Count > 0) return null;
-        return new Sop(id!, title!, kind, matches, allowed, defaultAction, defaultSafe, severity!, body.Trim(), path) { Tags = tags, ReasonAbout = reasonAbout };
+        return new Sop(id!, title!, kind, matches, allowed, defaultAction, defaultSafe, severity!, body.Trim(), path) { Tags = tags, ReasonAbout = reasonAbout, ConfirmWith = confirmWith };
     }
 
     private static SopMatchRule ReadMatches(YamlNode? node, KnowledgeKind kind, Action<string, string, YamlNode?> problem)

@@ -1,6 +1,7 @@
 using Autopilot.Incidents.Loop;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
+using Autopilot.Remediation.Incidents;
 using Autopilot.Standalone.InProcessRuntime;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,6 +26,9 @@ public sealed class InProcessIncidentDispatcher(
 
     public Task CompleteRestoreAsync(WorkloadKey workload, RestoreOutcome outcome, CancellationToken ct) =>
         RunAsync(workload, p => p.CompleteRestoreAsync(outcome, ct));
+
+    public Task<string?> AnswerAsync(WorkloadKey workload, OperatorAnswered answer, CancellationToken ct) =>
+        executor.RunAsync(ProcessKeys.Mailbox(ProcessKeys.Incident, workload.ToString()), () => Process(workload).AnswerAsync(answer, ct));
 
     public Task ReceiveReminderAsync(WorkloadKey workload, string name, CancellationToken ct) =>
         RunAsync(workload, p => p.ReceiveReminderAsync(name, ct));

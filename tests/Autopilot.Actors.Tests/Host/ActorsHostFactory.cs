@@ -3,6 +3,7 @@ using Autopilot.Actors.Alerts;
 using Autopilot.Actors.Tests.Support;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
+using Autopilot.Remediation.Incidents;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -82,4 +83,15 @@ public sealed class RecordingDispatcher : IIncidentDispatcher
     }
 
     public Task CompleteRestoreAsync(WorkloadKey workload, RestoreOutcome outcome, CancellationToken ct) => Task.CompletedTask;
+
+    public ConcurrentQueue<(WorkloadKey Workload, OperatorAnswered Answer)> Answers { get; } = new();
+
+    /// <summary>What the next answer is refused with; null = accepted.</summary>
+    public string? RefuseWith { get; set; }
+
+    public Task<string?> AnswerAsync(WorkloadKey workload, OperatorAnswered answer, CancellationToken ct)
+    {
+        Answers.Enqueue((workload, answer));
+        return Task.FromResult(RefuseWith);
+    }
 }

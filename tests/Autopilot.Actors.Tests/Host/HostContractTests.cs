@@ -7,6 +7,7 @@ using System.Text.Json;
 using Autopilot.Incidents.Ports;
 using Autopilot.Incidents.Telemetry;
 using Autopilot.Remediation.Alerts;
+using Autopilot.Remediation.Incidents;
 
 namespace Autopilot.Actors.Tests.Host;
 
@@ -193,6 +194,30 @@ public sealed class HostContractTests : IClassFixture<ActorsHostFactory>
         Assert.Equal("firing", one.RootElement.GetProperty("phase").GetString());
         Assert.Equal("NaN", one.RootElement.GetProperty("metrics")[0].GetProperty("errorRatio").GetString());
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_person_acknowledges_or_closes_an_incident_through_its_workloads_process()
+    {
+        var record = IncidentRecord.Open("shop.checkout.20261125T100000Z.1", new WorkloadKey("shop", "checkout"), DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
+        await _app.Journal.RecordAsync(record, CancellationToken.None);
+        var client = _app.CreateClient();
+
+        var acknowledged = await client.PostAsJsonAsync($"/incidents/{record.IncidentId}/acknowledge", new { by = "alice", note = "looking" });
+        var noName = await client.PostAsJsonAsync($"/incidents/{record.IncidentId}/close", new { note = "done" });
+        var unknown = await client.PostAsJsonAsync("/incidents/no-such-incident/close", new { by = "alice" });
+        _app.Dispatched.RefuseWith = "incident is triaging: the loop still owns it";
+        var refused = await client.PostAsJsonAsync($"/incidents/{record.IncidentId}/close", new { by = "alice" });
+
+        Assert.Equal(HttpStatusCode.OK, acknowledged.StatusCode);
+        var (workload, answer) = Assert.Single(_app.Dispatched.Answers, a => a.Answer.Verb == OperatorVerb.Acknowledge);
+        Assert.Equal(new WorkloadKey("shop", "checkout"), workload);
+        Assert.Equal(("alice", "looking", record.IncidentId), (answer.By, answer.Note, answer.IncidentId));
+        Assert.Equal(HttpStatusCode.BadRequest, noName.StatusCode);
+        Assert.Contains("\"field\":\"by\"", await noName.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("the loop still owns it", await refused.Content.ReadAsStringAsync());
     }
 }
 

@@ -44,7 +44,7 @@ public sealed class IncidentLoopTests : IAsyncLifetime
         Assert.Equal(ProposalSource.Model, record.Plan.Source);
         Assert.Equal(DecisionStatus.Applied, record.Decision!.Status);
         Assert.True(record.Decision.Verdict!.Allowed);
-        Assert.Equal(["perceive", "compact", "retrieve", "plan", "guardrail"], record.Steps.Select(s => s.Step));
+        Assert.Equal(["perceive", "compact", "retrieve", "confirm", "plan", "guardrail"], record.Steps.Select(s => s.Step));
 
         // The model was asked through Semantic Kernel with the pool's settings: a grammar for this SOP, a bounded
         // wait for a session, and no deadline: the pool derives it from the model's measured speed.
@@ -180,7 +180,7 @@ public sealed class IncidentLoopTests : IAsyncLifetime
         var state = await _loop.StateAsync();
         Assert.Equal(IncidentPhase.RolledBack, state.Machine.Current!.Phase);
         var record = Assert.Single(_loop.Journal.Records);
-        Assert.False(Assert.Single(record.Verifications).Improved);
+        Assert.Equal(HealthVerdict.NotImproved, Assert.Single(record.Verifications).Verdict);
         Assert.Equal(DecisionStatus.Undone, record.Undo!.Status);
     }
 

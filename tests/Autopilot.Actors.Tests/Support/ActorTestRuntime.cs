@@ -68,6 +68,9 @@ public sealed class ActorTestRuntime : IIncidentDispatcher, IGuardrailGateway
     public Task CompleteRestoreAsync(WorkloadKey workload, RestoreOutcome outcome, CancellationToken ct) =>
         Turn(IncidentKey(workload), () => IncidentActor(workload).CompleteRestoreAsync(Wire(outcome)));
 
+    public async Task<string?> AnswerAsync(WorkloadKey workload, OperatorAnswered answer, CancellationToken ct) =>
+        (await Turn(IncidentKey(workload), () => IncidentActor(workload).AnswerAsync(Wire(answer)))).Refused;
+
     public Task<IncidentProcessState> IncidentStateAsync(WorkloadKey workload) =>
         Turn(IncidentKey(workload), () => IncidentActor(workload).GetStateAsync());
 

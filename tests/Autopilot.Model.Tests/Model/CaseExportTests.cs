@@ -33,7 +33,7 @@ public sealed class CaseExportTests
             Plan = new PlanRecord(ProposalSource.Model, "canary-high-error-rate", "{}", null, null, 42, ["rollback_canary"]),
             Proposal = new RollbackCanary("shop/checkout", "checkout-v2 err=40% > 5%"),
             Decision = decision,
-            Verifications = verifiedHealthy ? [new VerificationRecord(At.AddMinutes(1), true, true, "healthy", [])] : [],
+            Verifications = verifiedHealthy ? [new VerificationRecord(At.AddMinutes(1), HealthVerdict.Improved, true, "healthy", [])] : [],
             Undo = undone ? decision with { Status = DecisionStatus.Undone } : null,
             Steps = steps,
         };

@@ -61,14 +61,16 @@ public sealed class IncidentMachineTests
     }
 
     [Fact]
-    public void Duplicates_of_a_closed_incident_do_not_reopen_it_but_a_new_fingerprint_does()
+    public void Duplicates_of_a_settled_incident_do_not_reopen_it_but_a_new_fingerprint_does()
     {
         var state = Accept(IncidentState.Empty(Checkout), new AlertsReceived([Firing()])).State;
         state = Accept(state, new TriageStarted()).State;
         state = Accept(state, new ProposalReady(new Escalate("needs a human"), ProposalSource.Model, "")).State;
+        state = Accept(state, new AlertsReceived([Resolved()])).State;
         Assert.Equal(IncidentPhase.Escalated, state.Current!.Phase);
+        Assert.NotNull(state.Current.SettledAt);
 
-        var duplicate = Accept(state, new AlertsReceived([Firing()]));
+        var duplicate = Accept(state, new AlertsReceived([Resolved()]));
         Assert.Empty(duplicate.Commands);
         Assert.Equal(1, duplicate.State.Sequence);
 
@@ -123,7 +125,7 @@ public sealed class IncidentMachineTests
     {
         var state = Accept(Applied(), new VerificationDue()).State;
 
-        var checkedState = Accept(state, new HealthChecked(false, false, "error ratio still 0.3"));
+        var checkedState = Accept(state, new HealthChecked(HealthVerdict.NotImproved, false, "error ratio still 0.3"));
         var undo = Assert.IsType<UndoChange>(Assert.Single(checkedState.Commands));
         Assert.Equal(state.Current!.ChangeId, undo.ChangeId);
 
@@ -138,7 +140,7 @@ public sealed class IncidentMachineTests
         var state = Accept(Applied(), new AlertsReceived([Resolved()])).State;
         state = Accept(state, new VerificationDue()).State;
 
-        var healthy = Accept(state, new HealthChecked(true, true, "0.001"));
+        var healthy = Accept(state, new HealthChecked(HealthVerdict.Improved, true, "0.001"));
         var restore = Assert.IsType<StartRestore>(Assert.Single(healthy.Commands));
         Assert.Equal(IncidentPhase.Restoring, healthy.State.Current!.Phase);
 
@@ -150,10 +152,10 @@ public sealed class IncidentMachineTests
     public void A_change_that_helps_while_alerts_keep_firing_is_escalated_after_max_verifications()
     {
         var state = Accept(Applied(), new VerificationDue()).State;
-        state = Accept(state, new HealthChecked(true, false, "better")).State;
+        state = Accept(state, new HealthChecked(HealthVerdict.Improved, false, "better")).State;
         state = Accept(state, new VerificationDue()).State;
 
-        var last = Accept(state, new HealthChecked(true, false, "better"));
+        var last = Accept(state, new HealthChecked(HealthVerdict.Improved, false, "better"));
 
         Assert.Equal(IncidentPhase.Escalated, last.State.Current!.Phase);
     }

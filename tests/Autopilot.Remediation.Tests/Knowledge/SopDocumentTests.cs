@@ -28,6 +28,7 @@ public sealed class SopDocumentTests
         default_action_safe: true
         tags: [canary, 5xx]
         reason_about: [version]
+        confirm_with: named_backend
         ---
         # Canary returns 5xx
 
@@ -57,6 +58,7 @@ public sealed class SopDocumentTests
         Assert.True(sop.DefaultActionSafe);
         Assert.Equal(["canary", "5xx"], sop.Tags);
         Assert.Equal(["version"], sop.ReasonAbout);
+        Assert.Equal(Confirmation.NamedBackend, sop.ConfirmWith);
         Assert.Equal("# Canary returns 5xx\n\nRoll back first.", sop.Body);
         Assert.Equal("sops/canary.md", sop.SourcePath);
         Assert.Equal(25, sop.Allowed(ActionNames.ShiftTraffic)!.MaxStepPercent);
@@ -116,6 +118,7 @@ public sealed class SopDocumentTests
         { "missing matches", "matches:\n  alerts: [CanaryHighErrorRate]\n  labels:\n    namespace: shop\n    version: \"~checkout-v[0-9]+\"\n", "", "matches" },
         { "reason about a non-label", "reason_about: [version]", "reason_about: [the-version]", "reason_about[0]" },
         { "reason about not a list", "reason_about: [version]", "reason_about: version", "reason_about" },
+        { "unknown confirmation", "confirm_with: named_backend", "confirm_with: the_alert", "confirm_with" },
         { "empty body", "# Canary returns 5xx\n\nRoll back first.", "", "(body)" },
     };
 
