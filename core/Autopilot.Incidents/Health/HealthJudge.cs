@@ -129,8 +129,10 @@ public sealed class HealthJudge(HealthOptions options)
         }
 
         var shareAfter = Share(fresh, backend);
+        // Errors per second show a mitigation working even while the window's ratio still holds the errors served before it.
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"{backend}: traffic share {Percent(shareBefore)} → {Percent(shareAfter)}, error ratio {Ratio(before?.ErrorRatio)} → {Ratio(after.ErrorRatio)}, p99 {Ms(before?.P99LatencyMs)} → {Ms(after.P99LatencyMs)}");
+            $"{backend}: traffic share {Percent(shareBefore)} → {Percent(shareAfter)}, 5xx {PerSecond(before)} → {PerSecond(after)}, error ratio {Ratio(before?.ErrorRatio)} → {Ratio(after.ErrorRatio)}")
+            + (signals.Any(v => HealthBounds.SignalOf(v) == "p99") ? $", p99 {Ms(before?.P99LatencyMs)} → {Ms(after.P99LatencyMs)}" : "");
         var inBounds = judged.GetValueOrDefault(backend) is not { Count: > 0 };
         var lessTraffic = shareAfter <= shareBefore * (1 - options.MinImprovement);
         var signalsBetter = before is not null && signals.Select(HealthBounds.SignalOf).Distinct().All(signal => signal switch
@@ -150,6 +152,11 @@ public sealed class HealthJudge(HealthOptions options)
         var mine = snapshots.FirstOrDefault(m => m.Version == backend)?.RequestsPerSecond ?? 0;
         return total > 0 && mine > 0 ? mine / total : 0;
     }
+
+    private static string PerSecond(MetricSnapshot? m) =>
+        m is { ErrorRatio: var ratio, RequestsPerSecond: var rps } && !double.IsNaN(ratio) && rps > 0
+            ? (ratio * rps).ToString("0.##", CultureInfo.InvariantCulture) + "/s"
+            : "0/s";
 
     private static string Percent(double share) => (share * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 

@@ -31,7 +31,7 @@ public sealed class VerificationTests
 
         Assert.Equal(HealthVerdict.NotImproved, unchanged.Verdict);
         Assert.False(unchanged.Healthy);
-        Assert.Contains("checkout-v2: traffic share 10% → 10%, error ratio 0.4 → 0.4", unchanged.Summary);
+        Assert.Contains("checkout-v2: traffic share 10% → 10%, 5xx 2/s → 2/s, error ratio 0.4 → 0.4", unchanged.Summary);
     }
 
     [Fact]
