@@ -23,7 +23,8 @@ public sealed class AlertEvaluatorTests
         await run.UntilAsync(() => run.Fired(run.Scenario.Expect.Alert), TimeSpan.FromSeconds(60));
 
         Assert.Contains(run.Notifications, n => n.Alerts.Any(a => a.Status == "firing" && a.Labels["alertname"] == run.Scenario.Expect.Alert));
-        if (run.Scenario.Expect.ForbidsChanges)
+        // A wrong-proposal scenario forbids changes because the proposal is wrong, not because nothing could help.
+        if (run.Scenario.Expect.ForbidsChanges && run.Scenario.Proposal is null)
         {
             await run.ForAsync(TimeSpan.FromSeconds(20));
             Assert.DoesNotContain(AlertRuleSettings.CanaryHighErrorRate, run.FiredNames);

@@ -24,6 +24,9 @@ public abstract record Fault(string Id)
     /// <summary>When set, the serving certificate expires this long after the fault is injected.</summary>
     public virtual TimeSpan? CertificateExpiresIn => null;
 
+    /// <summary>The one backend this fault breaks; null when it breaks none or every one ("*").</summary>
+    public virtual string? Backend => null;
+
     /// <summary>Status code failures are served with.</summary>
     public virtual string FailureCode => "500";
 
@@ -33,12 +36,16 @@ public abstract record Fault(string Id)
 /// <summary>A share of one version's requests (or every version's, with "*") answer 500.</summary>
 public sealed record ErrorRateFault(string Id, string Version, double Ratio) : Fault(Id)
 {
+    public override string? Backend => Version == "*" ? null : Version;
+
     public override double ErrorRatio(string version, TimeSpan sinceInjected) => Matches(Version, version) ? Ratio : 0;
 }
 
 /// <summary>Every request of one version takes this much longer.</summary>
 public sealed record LatencyFault(string Id, string Version, double AddedMs) : Fault(Id)
 {
+    public override string? Backend => Version == "*" ? null : Version;
+
     public override double AddedLatencyMs(string version) => Matches(Version, version) ? AddedMs : 0;
 }
 
@@ -61,6 +68,8 @@ public sealed record SurgeFault(string Id, double Multiplier) : Fault(Id)
 /// <summary>One version's pods keep restarting; requests that land on a restarting pod fail (503).</summary>
 public sealed record CrashLoopFault(string Id, string Version, double RestartsEveryMinute, double Ratio) : Fault(Id)
 {
+    public override string? Backend => Version == "*" ? null : Version;
+
     public override double RestartsPerMinute(string version) => Matches(Version, version) ? RestartsEveryMinute : 0;
 
     public override double ErrorRatio(string version, TimeSpan sinceInjected) => Matches(Version, version) ? Ratio : 0;
@@ -77,6 +86,8 @@ public sealed record CertificateExpiryFault(string Id, TimeSpan ExpiresIn) : Fau
 /// <summary>One version fails in short bursts: Ratio of its requests for Period, then healthy for Period, and so on.</summary>
 public sealed record FlappingFault(string Id, string Version, double Ratio, TimeSpan Period) : Fault(Id)
 {
+    public override string? Backend => Version == "*" ? null : Version;
+
     public override double ErrorRatio(string version, TimeSpan sinceInjected) =>
         Matches(Version, version) && (long)(sinceInjected / Period) % 2 == 0 ? Ratio : 0;
 }

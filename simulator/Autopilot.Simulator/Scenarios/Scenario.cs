@@ -8,7 +8,8 @@ public sealed record ScheduledFault(Fault Fault, TimeSpan StartAfter, TimeSpan? 
 
 /// <summary>
 /// What must have happened for the scenario to pass. Alert: the alert that must reach the incident. AppliedActions:
-/// at least one of these actions must have been applied to the route; empty means no change at all may be applied.
+/// the first change applied to the route (the mitigation) must be one of these; empty means no change at all may be
+/// applied.
 /// Escalated: whether the incident must (true) or must not (false) escalate to a human. Restored: traffic must be
 /// progressively restored after mitigation. FinalWeights: the route's weights at the end, when given. Prescribed: the
 /// action class the SOP prescribes for these facts, its preferred action first; when given, the first proposal must be
@@ -25,6 +26,10 @@ public sealed record ScenarioExpectation(
     IReadOnlyList<string>? Prescribed = null,
     IReadOnlyList<string>? ReasonNames = null)
 {
+    /// <summary>The workload's error ratio the run may serve from mitigation to its end (5xx / requests); null = no
+    /// bound (a scenario that changes nothing).</summary>
+    public double? MaxErrorRatioAfterMitigation { get; init; }
+
     public bool ForbidsChanges => AppliedActions.Count == 0;
 }
 
@@ -37,4 +42,9 @@ public sealed record Scenario(
     IReadOnlyList<ScheduledFault> Faults,
     ScenarioExpectation Expect,
     TimeSpan Timeout,
-    string SourcePath);
+    string SourcePath)
+{
+    /// <summary>A proposal that stands in for the model's answer (JSON), to test the deterministic safety net against a
+    /// wrong proposal: policy must deny it, or verification must find it did not help and undo it.</summary>
+    public string? Proposal { get; init; }
+}

@@ -9,8 +9,10 @@ public sealed record FaultEvent(Fault Fault, bool Injected, string Why, DateTime
 
 /// <summary>
 /// Plays a scenario's fault schedule against the cluster: injects each fault after its delay, clears it after its
-/// duration, or — for "fixed_after_mitigation" — once traffic has moved off the initial weights and the fix delay
-/// has passed (the team shipped a fixed build while autopilot held traffic away from the broken one).
+/// duration, or — for "fixed_after_mitigation" — once traffic has moved off the faulty backend (its weight below
+/// where it started; for a fault of no one backend, any move off the initial weights) and the fix delay has passed:
+/// the team shipped a fixed build while autopilot held traffic away from the broken one. A change that moved traffic
+/// the wrong way (raising a failing canary) mitigates nothing and fixes nothing.
 /// </summary>
 public sealed class ScenarioDirector
 {
@@ -18,7 +20,7 @@ public sealed class ScenarioDirector
     private readonly Scenario _scenario;
     private readonly DateTimeOffset _start;
     private readonly Dictionary<ScheduledFault, FaultPhase> _phases = [];
-    private DateTimeOffset? _mitigatedAt;
+    private readonly Dictionary<ScheduledFault, DateTimeOffset> _mitigated = [];
 
     public ScenarioDirector(SimulatedCluster cluster, Scenario scenario)
     {
@@ -30,8 +32,8 @@ public sealed class ScenarioDirector
 
     public event Action<FaultEvent>? FaultChanged;
 
-    /// <summary>When traffic first moved off the scenario's initial weights, if it has.</summary>
-    public DateTimeOffset? MitigatedAt => _mitigatedAt;
+    /// <summary>When traffic first moved off a faulty backend (see above), if it has.</summary>
+    public DateTimeOffset? MitigatedAt => _mitigated.Count == 0 ? null : _mitigated.Values.Min();
 
     public bool AllFaultsCleared => _phases.Values.All(p => p == FaultPhase.Cleared);
 
@@ -46,9 +48,9 @@ public sealed class ScenarioDirector
     {
         var now = _cluster.Time.GetUtcNow();
         var key = _scenario.Workload.Key;
-        if (_mitigatedAt is null && MovedOffInitialWeights()) _mitigatedAt = now;
         foreach (var (scheduled, phase) in _phases.ToList())
         {
+            if (phase == FaultPhase.Active && !_mitigated.ContainsKey(scheduled) && MovedOff(scheduled.Fault)) _mitigated[scheduled] = now;
             if (phase == FaultPhase.Scheduled && now - _start >= scheduled.StartAfter)
             {
                 _cluster.Inject(key, scheduled.Fault);
@@ -67,16 +69,18 @@ public sealed class ScenarioDirector
     private string? ClearReason(ScheduledFault scheduled, DateTimeOffset now)
     {
         if (scheduled.Duration is { } duration && now - _start >= scheduled.StartAfter + duration) return "its duration ended";
-        if (scheduled.FixedAfterMitigation is { } fix && _mitigatedAt is { } mitigated && now - mitigated >= fix)
+        if (scheduled.FixedAfterMitigation is { } fix && _mitigated.TryGetValue(scheduled, out var mitigated) && now - mitigated >= fix)
             return "a fixed build shipped after mitigation";
         return null;
     }
 
-    private bool MovedOffInitialWeights()
+    private bool MovedOff(Fault fault)
     {
         var current = _cluster.Routes.CurrentWeights(_scenario.Workload.Route);
         if (current is null) return false;
         var initial = _scenario.Workload.InitialWeights;
+        if (fault.Backend is { } faulty)
+            return (current.FirstOrDefault(c => c.Name == faulty)?.Weight ?? 0) < (initial.FirstOrDefault(i => i.Name == faulty)?.Weight ?? 0);
         return initial.Any(i => current.FirstOrDefault(c => c.Name == i.Name)?.Weight != i.Weight);
     }
 

@@ -94,6 +94,13 @@ public static partial class ScenarioLoader
         foreach (var prescribed in (expect.Prescribed ?? []).Where(p => !Autopilot.Remediation.Proposals.ActionNames.All.Contains(p)))
             problems.Add($"expect.prescribed: '{prescribed}' is not an action; valid: {string.Join(", ", Autopilot.Remediation.Proposals.ActionNames.All)}");
         if (expect.Restored && applied.Count == 0) problems.Add("expect.restored: a restore needs a change to restore from (expect.applied is empty)");
+        if (expect.Prescribed is not { Count: > 0 })
+            problems.Add("expect.prescribed: required: the action class the scenario's SOP prescribes for these facts, preferred first (e.g. [rollback_canary, shift_traffic])");
+        if (applied.Count > 0 && expect.MaxErrorRatioAfterMitigation is null)
+            problems.Add("expect.max_error_ratio_after_mitigation: required when a change is expected: the most 5xx / requests the workload may serve after mitigation (e.g. 0.01)");
+        if (expect.MaxErrorRatioAfterMitigation is < 0 or > 1)
+            problems.Add($"expect.max_error_ratio_after_mitigation: {expect.MaxErrorRatioAfterMitigation} is not a ratio between 0 and 1");
+        if (file.Proposal is { } proposal && ProposalProblem(proposal) is { } proposalProblem) problems.Add("proposal: " + proposalProblem);
 
         var timeout = DurationOrDefault(file.Timeout, "timeout", TimeSpan.FromSeconds(120), problems);
         if (problems.Count > 0) throw new ScenarioException(source, problems);
@@ -103,9 +110,32 @@ public static partial class ScenarioLoader
             file.Sop ?? "",
             workload,
             faults,
-            new ScenarioExpectation(alert, applied, expect.Escalated, expect.Restored, expect.FinalWeights, expect.Prescribed, expect.ReasonNames ?? []),
+            new ScenarioExpectation(alert, applied, expect.Escalated, expect.Restored, expect.FinalWeights, expect.Prescribed, expect.ReasonNames ?? [])
+            {
+                MaxErrorRatioAfterMitigation = expect.MaxErrorRatioAfterMitigation,
+            },
             timeout,
-            source);
+            source)
+        {
+            Proposal = file.Proposal?.Trim(),
+        };
+    }
+
+    /// <summary>Why a scripted proposal is not a JSON object naming a known action, or null when it is.</summary>
+    private static string? ProposalProblem(string proposal)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(proposal);
+            if (json.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object
+                || !json.RootElement.TryGetProperty("action", out var action) || action.ValueKind != System.Text.Json.JsonValueKind.String)
+                return "must be a JSON object with an \"action\", as the model answers";
+            return ActionNames.All.Contains(action.GetString()!) ? null : $"action '{action.GetString()}' is not an action; valid: {string.Join(", ", ActionNames.All)}";
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return $"is not JSON: {e.Message}";
+        }
     }
 
     /// <summary>One fault in the scenario file's fault syntax (JSON works too), checked against the workload.</summary>
@@ -209,6 +239,7 @@ public static partial class ScenarioLoader
         public List<FaultFile>? Faults { get; set; }
         public ExpectFile? Expect { get; set; }
         public string? Timeout { get; set; }
+        public string? Proposal { get; set; }
     }
 
     private sealed class WorkloadFile
@@ -255,5 +286,6 @@ public static partial class ScenarioLoader
         public Dictionary<string, int>? FinalWeights { get; set; }
         public List<string>? Prescribed { get; set; }
         public List<string>? ReasonNames { get; set; }
+        public double? MaxErrorRatioAfterMitigation { get; set; }
     }
 }

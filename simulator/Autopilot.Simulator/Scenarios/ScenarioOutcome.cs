@@ -16,15 +16,18 @@ public sealed record ScenarioOutcome(
     PlannedProposal? FirstProposal = null)
 {
     /// <summary>Every way the outcome misses the scenario's expectation; empty when it passed.</summary>
-    public IReadOnlyList<string> Check(ScenarioExpectation expect)
+    /// <param name="scripted">The proposal stood in for the model's (a wrong-proposal scenario): the prescribed action
+    /// is what the SOP would want, not what was proposed.</param>
+    public IReadOnlyList<string> Check(ScenarioExpectation expect, bool scripted = false)
     {
         var misses = new List<string>();
         if (!AlertsReceived.Contains(expect.Alert))
             misses.Add($"alert {expect.Alert} never reached the incident (received: {List(AlertsReceived)})");
         if (expect.ForbidsChanges && AppliedActions.Count > 0)
             misses.Add($"no route change was allowed, but {List(AppliedActions)} were applied");
-        if (!expect.ForbidsChanges && !AppliedActions.Any(expect.AppliedActions.Contains))
-            misses.Add($"expected one of {List(expect.AppliedActions)} to be applied; applied: {List(AppliedActions)}");
+        // The first change is the mitigation; later ones (restore steps) are shift_traffic whatever the mitigation was.
+        if (!expect.ForbidsChanges && (AppliedActions.Count == 0 || !expect.AppliedActions.Contains(AppliedActions[0])))
+            misses.Add($"expected the mitigation to be one of {List(expect.AppliedActions)}; applied: {List(AppliedActions)}");
         if (expect.Escalated != Escalated)
             misses.Add(expect.Escalated ? "expected an escalation to a human; there was none" : "the incident escalated, which this scenario must not need");
         if (expect.Restored && !RestoreCompleted) misses.Add("traffic was not progressively restored");
@@ -35,7 +38,7 @@ public sealed record ScenarioOutcome(
                 misses.Add($"final weights are {Weights(FinalWeights)}, expected {string.Join(", ", final.Select(f => $"{f.Key}={f.Value}"))}");
         }
         misses.AddRange(PolicyBreaches.Select(b => "policy broken: " + b));
-        if (expect.Prescribed is { Count: > 0 } prescribed)
+        if (expect.Prescribed is { Count: > 0 } prescribed && !scripted)
         {
             if (FirstProposal is not { } first)
                 misses.Add($"no proposal was planned (the SOP prescribes {List(prescribed)})");

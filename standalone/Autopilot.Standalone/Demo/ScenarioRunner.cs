@@ -56,6 +56,7 @@ public static class ScenarioRunner
             ModelPath = options.ModelPath ?? Path.Combine(options.ContentRoot, ShippedModel.ModelPath),
             PrometheusUrl = stack?.PrometheusUrl,
             Configuration = options.Configuration,
+            ScriptedProposal = scenario.Proposal,
         };
         await using var host = await AutopilotHost.StartAsync(settings, options.Logs, ct);
         if (environment.Notifier is { } notifier) notifier.Webhook = host.WebhookUrl;
@@ -78,7 +79,7 @@ public static class ScenarioRunner
             watch.Sample(director);
             if (stack is not null) await stack.PollAlertsAsync(ct);
             var outcome = await watch.OutcomeAsync(ct);
-            var misses = outcome.Check(scenario.Expect);
+            var misses = outcome.Check(scenario.Expect, scripted: scenario.Proposal is not null);
             var closed = watch.IncidentClosed;
             if (misses.Count == 0) metSince ??= DateTimeOffset.UtcNow;
             else metSince = null;
@@ -183,15 +184,21 @@ public static class ScenarioRunner
                 .Select(s => (DateTimeOffset?)s.At).Min();
             var detected = _firstFiring ?? records.Select(r => (DateTimeOffset?)r.OpenedAt).Min();
             var before = _atMitigation ?? totals;
+            var (errorsAfter, requestsAfter) = (totals.Errors - before.Errors, totals.Requests - before.Requests);
+            var allMisses = misses.ToList();
+            if (scenario.Expect.MaxErrorRatioAfterMitigation is { } bound && _mitigatedAt is not null && requestsAfter > 0
+                && (double)errorsAfter / requestsAfter > bound)
+                allMisses.Add($"served {errorsAfter} errors in {requestsAfter} requests after mitigation ({(double)errorsAfter / requestsAfter:P2}), above the bound of {bound:P2}");
+            if (timedOut) allMisses.Add($"timed out after {scenario.Timeout.TotalSeconds:F0} s");
             return new ScenarioReport(
                 scenario,
                 outcome,
-                timedOut ? [.. misses, $"timed out after {scenario.Timeout.TotalSeconds:F0} s"] : misses,
+                allMisses,
                 detected is { } d && firstChange is { } c ? c - d : null,
                 before.Errors,
                 before.Requests,
-                totals.Errors - before.Errors,
-                totals.Requests - before.Requests,
+                errorsAfter,
+                requestsAfter,
                 _mitigatedAt is not null,
                 [.. records.SelectMany(r => r.Steps.Where(s => s.Step == "guardrail").Select(s => s.Summary))],
                 records,

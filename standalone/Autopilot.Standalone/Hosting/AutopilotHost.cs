@@ -108,6 +108,8 @@ public sealed class AutopilotHost : IAsyncDisposable
         if (builder.Configuration[$"{RestoreOptions.Section}:StepPercents:0"] is null)
             services.PostConfigure<RestoreOptions>(o => o.StepPercents = [.. StandaloneSettings.RestoreSteps]);
         services.AddGatewayBridgeCore(builder.Configuration);
+        // Registered first: the pool only adds its chat completion service when none is there.
+        if (settings.ScriptedProposal is { } proposal) services.AddSingleton<Microsoft.SemanticKernel.ChatCompletion.IChatCompletionService>(new Demo.ScriptedProposalService(proposal));
         services.AddInferencePoolEngine(builder.Configuration);
         services.AddInProcessInferencePool("autopilot-actors");
 

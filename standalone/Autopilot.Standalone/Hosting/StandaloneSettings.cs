@@ -25,6 +25,9 @@ public sealed record StandaloneSettings
     /// <summary>A GGUF file, or "builtin:tiny" (the generated model).</summary>
     public string ModelPath { get; init; } = "builtin:tiny";
 
+    /// <summary>A wrong-proposal scenario's proposal, answered instead of the model's (see ScriptedProposalService).</summary>
+    public string? ScriptedProposal { get; init; }
+
     /// <summary>Set to read health from a real Prometheus instead of <see cref="BuiltinSeries"/>.</summary>
     public Uri? PrometheusUrl { get; init; }
 
