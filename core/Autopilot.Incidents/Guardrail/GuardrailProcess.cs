@@ -175,10 +175,12 @@ public sealed class GuardrailProcess(
         }
 
         var stable = routeState.StableBackend;
-        if (!TrafficPlan.TryResolve(proposal, routeState, stable, 0, out var resolved, out var error) || resolved is null)
+        if (!TrafficPlan.TryResolve(proposal, routeState, stable, out var resolved, out var error) || resolved is null)
             return Failed(submission, verdict, null, resolved is null && error.Length == 0 ? $"{proposal.Action} changes no traffic" : error);
 
-        var change = new RouteChange(submission.ChangeId, submission.IncidentId, route, 0, resolved.Kind, resolved.Before, resolved.After,
+        // Every rule the proposal manages goes into one signed change, each with the weights it was judged against,
+        // so the bridge applies all of them or none.
+        var change = RouteChange.ForRules(submission.ChangeId, submission.IncidentId, route, resolved.Kind, resolved.Rules,
             resolved.RateLimit, proposal.Reason, verdict.DryRun);
         if (verdict.RequiresHumanApproval && !humanApproved && !verdict.DryRun)
         {
@@ -193,17 +195,17 @@ public sealed class GuardrailProcess(
             var result = await bridge.ApplyAsync(change, token, ct);
             if (verdict.DryRun)
             {
-                _logger.LogInformation("Dry-run: would have applied {ChangeId} on {Route}: {Weights}", submission.ChangeId, route, Describe(change.NewWeights));
+                _logger.LogInformation("Dry-run: would have applied {ChangeId} on {Route}: {Weights}", submission.ChangeId, route, Describe(change.Rules));
                 return new GuardrailDecision(submission.ChangeId, DecisionStatus.DryRun, verdict, change, result, null, services.Time.GetUtcNow());
             }
             if (result.Outcome == ChangeOutcome.AlreadyInPlace)
                 _logger.LogInformation("{ChangeId} on {Route}: already in place ({Weights}); nothing changed, no budget used", submission.ChangeId, route,
-                    Describe(result.After));
+                    Describe(result.Rules));
             else
             {
                 services.Telemetry.ChangesApplied.Add(1, new KeyValuePair<string, object?>("action", proposal.Action));
                 _logger.LogInformation("Applied {ChangeId} on {Route}: {Weights} in {ElapsedMs:0} ms", submission.ChangeId, route,
-                    Describe(result.After), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    Describe(result.Rules), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
             return new GuardrailDecision(submission.ChangeId, DecisionStatus.Applied, verdict, change, result, null, services.Time.GetUtcNow());
         }
@@ -252,4 +254,9 @@ public sealed class GuardrailProcess(
     }
 
     private static string Describe(IReadOnlyList<BackendWeight> weights) => string.Join(" ", weights.Select(w => $"{w.Name}={w.Weight}"));
+
+    /// <summary>Each rule's weights, "rule 1: a=90 b=10; rule 2: ..." when there are several.</summary>
+    private static string Describe(IReadOnlyList<RuleWeights> rules) => rules.Count == 1
+        ? Describe(rules[0].After)
+        : string.Join("; ", rules.Select(r => $"rule {r.RuleIndex}: {Describe(r.After)}"));
 }

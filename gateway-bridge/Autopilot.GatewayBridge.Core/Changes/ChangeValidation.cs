@@ -23,6 +23,7 @@ public static class ChangeValidation
         if (change.NewWeights is null) throw BadRequest("change.newWeights", "is required ([] only for setRateLimit).");
         RequireWeights(change.ExpectedWeights, "change.expectedWeights");
         RequireWeights(change.NewWeights, "change.newWeights");
+        ValidateMoreRules(change);
 
         if (change.Kind == ChangeKind.SetRateLimit)
         {
@@ -34,10 +35,40 @@ public static class ChangeValidation
         {
             if (change.ExpectedWeights.Count == 0) throw BadRequest("change.expectedWeights", "is empty; a weight change must carry the weights it was approved against.");
             if (change.NewWeights.Count == 0) throw BadRequest("change.newWeights", "is empty; name at least one backend and its weight.");
-            var outOfRange = change.NewWeights.FirstOrDefault(w => w.Weight is < 0 or > GatewayBridgeService.MaxWeight);
-            if (outOfRange is not null)
-                throw new GatewayBridgeException(422, "Weight out of range",
-                    $"change.newWeights: {outOfRange.Name} has weight {outOfRange.Weight}; Gateway API weights are 0..{GatewayBridgeService.MaxWeight}.");
+            RequireInRange(change.NewWeights, "change.newWeights");
+            for (var i = 0; i < (change.MoreRules?.Count ?? 0); i++)
+            {
+                var field = $"change.moreRules[{i}]";
+                if (change.MoreRules![i].Before.Count == 0) throw BadRequest(field + ".before", "is empty; a weight change must carry the weights it was approved against.");
+                if (change.MoreRules[i].After.Count == 0) throw BadRequest(field + ".after", "is empty; name at least one backend and its weight.");
+                RequireInRange(change.MoreRules[i].After, field + ".after");
+            }
+        }
+    }
+
+    private static void RequireInRange(IReadOnlyList<BackendWeight> weights, string field)
+    {
+        var outOfRange = weights.FirstOrDefault(w => w.Weight is < 0 or > GatewayBridgeService.MaxWeight);
+        if (outOfRange is not null)
+            throw new GatewayBridgeException(422, "Weight out of range",
+                $"{field}: {outOfRange.Name} has weight {outOfRange.Weight}; Gateway API weights are 0..{GatewayBridgeService.MaxWeight}.");
+    }
+
+    /// <summary>Further rules of a multi-rule change: each named once, with weights like the first rule's.</summary>
+    private static void ValidateMoreRules(RouteChange change)
+    {
+        if (change.MoreRules is null) return;
+        var seen = new HashSet<int> { change.RuleIndex };
+        for (var i = 0; i < change.MoreRules.Count; i++)
+        {
+            var field = $"change.moreRules[{i}]";
+            var rule = change.MoreRules[i] ?? throw BadRequest(field, "is null.");
+            if (rule.RuleIndex < 0) throw BadRequest(field + ".ruleIndex", $"is {rule.RuleIndex}; use 0 or more.");
+            if (!seen.Add(rule.RuleIndex)) throw BadRequest(field + ".ruleIndex", $"names rule {rule.RuleIndex} twice; a change lists each rule once.");
+            if (rule.Before is null) throw BadRequest(field + ".before", "is required (the weights the guardrail saw).");
+            if (rule.After is null) throw BadRequest(field + ".after", "is required.");
+            RequireWeights(rule.Before, field + ".before");
+            RequireWeights(rule.After, field + ".after");
         }
     }
 

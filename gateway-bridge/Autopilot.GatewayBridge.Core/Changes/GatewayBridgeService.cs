@@ -123,8 +123,8 @@ public sealed class GatewayBridgeService(
         if (result.Outcome == ChangeOutcome.Applied)
         {
             GatewayBridgeTelemetry.ChangesApplied.Add(1, new KeyValuePair<string, object?>("kind", change.Kind.ToString()));
-            logger.LogInformation("Applied change {ChangeId} ({Kind}) for incident {IncidentId} to {Route}: {Before} -> {After}",
-                change.ChangeId, change.Kind, change.IncidentId, change.Route, Format(result.Before), Format(result.After));
+            logger.LogInformation("Applied change {ChangeId} ({Kind}) for incident {IncidentId} to {Route}: {Weights}",
+                change.ChangeId, change.Kind, change.IncidentId, change.Route, Format(result.Rules));
         }
         else
         {
@@ -147,8 +147,8 @@ public sealed class GatewayBridgeService(
         if (result.Outcome == ChangeOutcome.Undone)
         {
             GatewayBridgeTelemetry.ChangesUndone.Add(1);
-            logger.LogInformation("Undid change {ChangeId} on {Route} as {UndoChangeId} for incident {IncidentId}: {Before} -> {After}",
-                request.ChangeId, route, request.UndoChangeId, request.IncidentId, Format(result.Before), Format(result.After));
+            logger.LogInformation("Undid change {ChangeId} on {Route} as {UndoChangeId} for incident {IncidentId}: {Weights}",
+                request.ChangeId, route, request.UndoChangeId, request.IncidentId, Format(result.Rules));
         }
         return result;
     }
@@ -195,39 +195,45 @@ public sealed class GatewayBridgeService(
         if (journal.Find(change.ChangeId) is { } done)
         {
             // Idempotency: a replayed change (a retry after a lost reply, a redelivered message) changes nothing.
-            return new ChangeResult(done.ChangeId, ChangeOutcome.AlreadyApplied, change.Route, done.Before, done.After, state.ResourceVersion, done.At);
+            return ResultOf(done.ChangeId, ChangeOutcome.AlreadyApplied, change.Route, done.Rules, state.ResourceVersion, done.At);
         }
 
-        if (state.Rules.All(r => r.Index != change.RuleIndex))
-            throw Refuse(422, "Rule not found", $"Route {change.Route} has {state.Rules.Count} rule(s); the change names rule {change.RuleIndex}.", "invalid");
-        var current = state.Weights(change.RuleIndex);
-        if (change.ExpectedWeights.Count > 0 && !SameWeights(current, change.ExpectedWeights))
+        var absent = change.Rules.Where(r => state.Rules.All(x => x.Index != r.RuleIndex)).Select(r => r.RuleIndex).ToList();
+        if (absent.Count > 0)
+            throw Refuse(422, "Rule not found", $"Route {change.Route} has {state.Rules.Count} rule(s); the change names rule {string.Join(", ", absent)}.", "invalid");
+        // The precondition covers every rule of the change: a concurrent change on any of them means the approval
+        // judged a route that is no longer there, and applying the rest on top would mix two decisions.
+        var moved = change.Rules.Where(r => r.Before.Count > 0 && !SameWeights(state.Weights(r.RuleIndex), r.Before)).ToList();
+        if (moved.Count > 0)
             throw Refuse(412, "Route changed since approval",
-                $"Route {change.Route} rule {change.RuleIndex} has {Format(current)} but the approval expected {Format(change.ExpectedWeights)}; re-evaluate against the current weights.",
+                $"Route {change.Route} {string.Join("; ", moved.Select(r => $"rule {r.RuleIndex} has {Format(state.Weights(r.RuleIndex))} but the approval expected {Format(r.Before)}"))}; re-evaluate against the current weights.",
                 "precondition");
 
         var now = time.GetUtcNow();
-        var after = current;
+        IReadOnlyList<RuleWeights> touched;
         JsonArray? rules = null;
         if (change.Kind == ChangeKind.SetRateLimit)
         {
             await ApplyRateLimitAsync(change.Route, change.RateLimit!, change.DryRun, ct);
+            touched = [.. change.Rules.Select(r => new RuleWeights(r.RuleIndex, state.Weights(r.RuleIndex), state.Weights(r.RuleIndex)))];
         }
         else
         {
-            after = ValidateNewWeights(change, current);
+            touched = [.. change.Rules.Select(r => new RuleWeights(r.RuleIndex, state.Weights(r.RuleIndex), ValidateNewWeights(change.Route, r, state.Weights(r.RuleIndex))))];
             // A repeat rollback on a route already at 100/0 would only bump resourceVersion and fill the journal.
-            if (!change.DryRun && SameWeights(current, after))
-                return new ChangeResult(change.ChangeId, ChangeOutcome.AlreadyInPlace, change.Route, current, current, state.ResourceVersion, now);
-            rules = HttpRouteDocument.RulesWithWeights(document, change.RuleIndex, after);
+            if (!change.DryRun && touched.All(r => SameWeights(r.Before, r.After)))
+                return ResultOf(change.ChangeId, ChangeOutcome.AlreadyInPlace, change.Route,
+                    [.. touched.Select(r => r with { After = r.Before })], state.ResourceVersion, now);
+            rules = HttpRouteDocument.RulesWithWeights(document, touched);
         }
 
-        var entry = new JournalEntry(change.ChangeId, change.IncidentId, change.Kind, change.RuleIndex, change.Reason, now,
-            current, after, change.RateLimit, policyBefore);
+        var entry = new JournalEntry(change.ChangeId, change.IncidentId, change.Kind, touched[0].RuleIndex, change.Reason, now,
+            touched[0].Before, touched[0].After, change.RateLimit, policyBefore, MoreRules: More(touched));
         var patched = await PatchAsync(change.Route, state.ResourceVersion, rules, journal.With(entry, options.JournalEntriesPerRoute), entry, change.DryRun, ct);
         _routeOfChange[change.ChangeId] = change.Route;
-        return new ChangeResult(change.ChangeId, change.DryRun ? ChangeOutcome.DryRun : ChangeOutcome.Applied, change.Route,
-            current, HttpRouteDocument.ToState(patched).Weights(change.RuleIndex), HttpRouteDocument.ResourceVersion(patched), now);
+        var after = HttpRouteDocument.ToState(patched);
+        return ResultOf(change.ChangeId, change.DryRun ? ChangeOutcome.DryRun : ChangeOutcome.Applied, change.Route,
+            [.. touched.Select(r => r with { After = after.Weights(r.RuleIndex) })], HttpRouteDocument.ResourceVersion(patched), now);
     }
 
     private async Task<ChangeResult> UndoOnce(RouteRef route, UndoRequest request, CancellationToken ct)
@@ -236,39 +242,48 @@ public sealed class GatewayBridgeService(
         var state = HttpRouteDocument.ToState(document);
         var journal = ReadJournal(state);
         if (journal.Find(request.UndoChangeId) is { } done)
-            return new ChangeResult(done.ChangeId, ChangeOutcome.AlreadyApplied, route, done.Before, done.After, state.ResourceVersion, done.At);
+            return ResultOf(done.ChangeId, ChangeOutcome.AlreadyApplied, route, done.Rules, state.ResourceVersion, done.At);
 
         var original = journal.Find(request.ChangeId)
             ?? throw Refuse(404, "Change not found", $"Route {route} has no change '{request.ChangeId}' in its journal (it keeps the last {options.JournalEntriesPerRoute}).", "unknown_change");
         if (original.UndoneBy is not null)
             throw Refuse(409, "Change already undone", $"Change '{request.ChangeId}' on {route} was already undone by '{original.UndoneBy}'.", "already_undone");
 
-        var current = state.Weights(original.RuleIndex);
         var now = time.GetUtcNow();
         JsonArray? rules = null;
-        var after = current;
+        IReadOnlyList<RuleWeights> touched;
         if (original.Kind == ChangeKind.SetRateLimit)
         {
             await RestoreRateLimitAsync(route, original.PolicyBefore, ct);
+            touched = [.. original.Rules.Select(r => new RuleWeights(r.RuleIndex, state.Weights(r.RuleIndex), state.Weights(r.RuleIndex)))];
         }
         else
         {
-            // Undo restores exact prior weights, so it must not silently discard a later change made on top.
-            if (!SameWeights(current, original.After))
+            // Undo restores exact prior weights on every rule the change touched, so it must not silently discard a
+            // later change made on top of any of them.
+            var moved = original.Rules.Where(r => !SameWeights(state.Weights(r.RuleIndex), r.After)).ToList();
+            if (moved.Count > 0)
                 throw Refuse(412, "Route changed since the change",
-                    $"Route {route} rule {original.RuleIndex} has {Format(current)}, not the {Format(original.After)} that change '{request.ChangeId}' set; undo the later changes first.",
+                    $"Route {route} {string.Join("; ", moved.Select(r => $"rule {r.RuleIndex} has {Format(state.Weights(r.RuleIndex))}, not the {Format(r.After)}"))} that change '{request.ChangeId}' set; undo the later changes first.",
                     "precondition");
-            after = original.Before;
-            rules = HttpRouteDocument.RulesWithWeights(document, original.RuleIndex, after);
+            touched = [.. original.Rules.Select(r => new RuleWeights(r.RuleIndex, state.Weights(r.RuleIndex), r.Before))];
+            rules = HttpRouteDocument.RulesWithWeights(document, touched);
         }
 
-        var entry = new JournalEntry(request.UndoChangeId, request.IncidentId, original.Kind, original.RuleIndex, request.Reason, now,
-            current, after, UndoOf: original.ChangeId);
+        var entry = new JournalEntry(request.UndoChangeId, request.IncidentId, original.Kind, touched[0].RuleIndex, request.Reason, now,
+            touched[0].Before, touched[0].After, UndoOf: original.ChangeId, MoreRules: More(touched));
         var patched = await PatchAsync(route, state.ResourceVersion, rules, journal.With(entry, options.JournalEntriesPerRoute), entry, dryRun: false, ct);
         _routeOfChange[request.UndoChangeId] = route;
-        return new ChangeResult(request.UndoChangeId, ChangeOutcome.Undone, route, current,
-            HttpRouteDocument.ToState(patched).Weights(original.RuleIndex), HttpRouteDocument.ResourceVersion(patched), now);
+        var after = HttpRouteDocument.ToState(patched);
+        return ResultOf(request.UndoChangeId, ChangeOutcome.Undone, route,
+            [.. touched.Select(r => r with { After = after.Weights(r.RuleIndex) })], HttpRouteDocument.ResourceVersion(patched), now);
     }
+
+    /// <summary>A result over every rule touched; the first rule fills Before/After, as a one-rule result always had.</summary>
+    private static ChangeResult ResultOf(string changeId, ChangeOutcome outcome, RouteRef route, IReadOnlyList<RuleWeights> rules, string resourceVersion, DateTimeOffset at) =>
+        new(changeId, outcome, route, rules[0].Before, rules[0].After, resourceVersion, at, rules[0].RuleIndex, More(rules));
+
+    private static IReadOnlyList<RuleWeights>? More(IReadOnlyList<RuleWeights> rules) => rules.Count > 1 ? [.. rules.Skip(1)] : null;
 
     /// <summary>One merge patch: the rules (if weights change), audit annotations and the journal, conditional on resourceVersion.</summary>
     private Task<JsonObject> PatchAsync(RouteRef route, string resourceVersion, JsonArray? rules, RouteJournal journal, JournalEntry entry, bool dryRun, CancellationToken ct)
@@ -353,17 +368,17 @@ public sealed class GatewayBridgeService(
             : throw Refuse(404, "Change not found", $"No route's journal has a change '{changeId}'.", "unknown_change");
     }
 
-    private IReadOnlyList<BackendWeight> ValidateNewWeights(RouteChange change, IReadOnlyList<BackendWeight> current)
+    private IReadOnlyList<BackendWeight> ValidateNewWeights(RouteRef route, RuleWeights rule, IReadOnlyList<BackendWeight> current)
     {
         var currentNames = current.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
-        var unknown = change.NewWeights.Where(w => !currentNames.Contains(w.Name)).Select(w => w.Name).ToList();
+        var unknown = rule.After.Where(w => !currentNames.Contains(w.Name)).Select(w => w.Name).ToList();
         if (unknown.Count > 0)
-            throw Refuse(422, "Unknown backend", $"Route {change.Route} rule {change.RuleIndex} has no backendRef named {string.Join(", ", unknown)}; it has {string.Join(", ", currentNames)}.", "invalid");
-        var byName = change.NewWeights.ToDictionary(w => w.Name, w => w.Weight, StringComparer.Ordinal);
+            throw Refuse(422, "Unknown backend", $"Route {route} rule {rule.RuleIndex} has no backendRef named {string.Join(", ", unknown)}; it has {string.Join(", ", currentNames)}.", "invalid");
+        var byName = rule.After.ToDictionary(w => w.Name, w => w.Weight, StringComparer.Ordinal);
         // Backends the change does not name keep their weight; the result is listed in the route's order.
         var after = current.Select(b => new BackendWeight(b.Name, byName.GetValueOrDefault(b.Name, b.Weight))).ToList();
         if (after.All(b => b.Weight == 0))
-            throw Refuse(422, "No backend left", $"The change would give every backend of {change.Route} rule {change.RuleIndex} weight 0, which drops all traffic.", "invalid");
+            throw Refuse(422, "No backend left", $"The change would give every backend of {route} rule {rule.RuleIndex} weight 0, which drops all traffic.", "invalid");
         return after;
     }
 
@@ -420,9 +435,9 @@ public sealed class GatewayBridgeService(
     {
         var route = state.Route;
         var change = new RouteChange(entry.ChangeId, entry.IncidentId, route, entry.RuleIndex, entry.Kind,
-            entry.Before, entry.After, entry.RateLimit, entry.Reason, DryRun: false);
-        var result = new ChangeResult(entry.ChangeId, entry.UndoOf is null ? ChangeOutcome.Applied : ChangeOutcome.Undone,
-            route, entry.Before, entry.After, state.ResourceVersion, entry.At);
+            entry.Before, entry.After, entry.RateLimit, entry.Reason, DryRun: false, entry.MoreRules);
+        var result = ResultOf(entry.ChangeId, entry.UndoOf is null ? ChangeOutcome.Applied : ChangeOutcome.Undone,
+            route, entry.Rules, state.ResourceVersion, entry.At);
         return new ChangeRecord(change, result, entry.Before, entry.UndoneBy);
     }
 
@@ -431,4 +446,7 @@ public sealed class GatewayBridgeService(
 
     private static string Format(IReadOnlyList<BackendWeight> weights) =>
         "[" + string.Join(", ", weights.Select(w => $"{w.Name}={w.Weight}")) + "]";
+
+    private static string Format(IReadOnlyList<RuleWeights> rules) =>
+        string.Join("; ", rules.Select(r => $"rule {r.RuleIndex} {Format(r.Before)} -> {Format(r.After)}"));
 }

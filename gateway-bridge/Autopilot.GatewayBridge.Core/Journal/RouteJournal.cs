@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Autopilot.GatewayBridge.Client;
 using Autopilot.Remediation.Routing;
 
@@ -8,6 +9,8 @@ namespace Autopilot.GatewayBridge.Core.Journal;
 /// One change as the bridge remembers it, stored on the route itself (annotation
 /// <see cref="RouteJournal.Annotation"/>) so the cluster stays the source of truth and a restarted or second
 /// replica of the bridge sees the same history. Before is what undo restores.
+/// RuleIndex/Before/After are the change's first rule and MoreRules the other rules it touched, so entries written
+/// before multi-rule changes (without moreRules) read as the one-rule changes they were.
 /// </summary>
 public sealed record JournalEntry(
     string ChangeId,
@@ -21,7 +24,13 @@ public sealed record JournalEntry(
     RateLimitSpec? RateLimit = null,
     string? PolicyBefore = null,
     string? UndoOf = null,
-    string? UndoneBy = null);
+    string? UndoneBy = null,
+    IReadOnlyList<RuleWeights>? MoreRules = null)
+{
+    /// <summary>Every rule the entry touched, its first rule first.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<RuleWeights> Rules => [new(RuleIndex, Before, After), .. MoreRules ?? []];
+}
 
 /// <summary>The change journal of one route, newest last, capped so the annotation stays small.</summary>
 public sealed class RouteJournal

@@ -50,18 +50,21 @@ public static class HttpRouteDocument
     }
 
     /// <summary>
-    /// A copy of spec.rules with the weights of rule <paramref name="ruleIndex"/> replaced by name. A merge patch
-    /// replaces lists whole, so the patch must carry every rule; everything but the weights is copied untouched.
+    /// A copy of spec.rules with the weights of each rule in <paramref name="weightsByRule"/> replaced by name. A merge
+    /// patch replaces lists whole, so the patch must carry every rule; everything but the weights is copied untouched.
     /// </summary>
-    public static JsonArray RulesWithWeights(JsonObject route, int ruleIndex, IReadOnlyList<BackendWeight> weights)
+    public static JsonArray RulesWithWeights(JsonObject route, IEnumerable<RuleWeights> weightsByRule)
     {
         var rules = (route["spec"]?["rules"] as JsonArray)?.DeepClone() as JsonArray
             ?? throw new InvalidOperationException("The route has no spec.rules.");
-        var byName = weights.ToDictionary(w => w.Name, w => w.Weight, StringComparer.Ordinal);
-        if (rules[ruleIndex]?["backendRefs"] is JsonArray refs)
-            foreach (var backendRef in refs.OfType<JsonObject>())
-                if (backendRef["name"]?.GetValue<string>() is { } name && byName.TryGetValue(name, out var weight))
-                    backendRef["weight"] = weight;
+        foreach (var rule in weightsByRule)
+        {
+            var byName = rule.After.ToDictionary(w => w.Name, w => w.Weight, StringComparer.Ordinal);
+            if (rules[rule.RuleIndex]?["backendRefs"] is JsonArray refs)
+                foreach (var backendRef in refs.OfType<JsonObject>())
+                    if (backendRef["name"]?.GetValue<string>() is { } name && byName.TryGetValue(name, out var weight))
+                        backendRef["weight"] = weight;
+        }
         return rules;
     }
 

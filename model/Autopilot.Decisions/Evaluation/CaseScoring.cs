@@ -89,7 +89,7 @@ public static class CaseScoring
     private static string? WeightProblem(IReadOnlyDictionary<string, WeightBound> bounds, Proposal proposal, RouteState? route)
     {
         if (route is null) return "the case has no route to apply the weights to";
-        if (!TrafficPlan.TryResolve(proposal, route, route.StableBackend, 0, out var change, out var error) || change is null)
+        if (!TrafficPlan.TryResolve(proposal, route, route.StableBackend, out var change, out var error) || change is null)
             return error.Length > 0 ? error : $"{proposal.Action} changes no weights";
         var after = change.After.ToDictionary(w => w.Name, w => w.Weight, StringComparer.Ordinal);
         var broken = new List<string>();

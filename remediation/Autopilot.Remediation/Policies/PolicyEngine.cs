@@ -32,7 +32,7 @@ public static class PolicyEngine
             violations.Add(new("namespaces", $"namespace '{route.Route.Namespace}' is not one policy '{policy.Name}' allows changes in ({string.Join(", ", namespaces)})"));
 
         ResolvedChange? change = null;
-        if (!TrafficPlan.TryResolve(proposal, route, route.StableBackend, 0, out change, out var planError))
+        if (!TrafficPlan.TryResolve(proposal, route, route.StableBackend, out change, out var planError))
             violations.Add(new("proposal", planError));
         else if (change is not null)
         {
@@ -51,29 +51,41 @@ public static class PolicyEngine
     public static bool CountsAsChange(string action) =>
         action is ActionNames.ShiftTraffic or ActionNames.RollbackCanary or ActionNames.IsolateBackend or ActionNames.SetRateLimit;
 
+    /// <summary>Bounds hold per managed rule: each rule is its own traffic split, and a rule a change drains is
+    /// drained whatever another rule keeps. A violation names the rule (on a route of several).</summary>
     private static void CheckWeights(Proposal proposal, ResolvedChange change, RouteState route, RoutePolicy policy, List<PolicyViolation> violations)
     {
         if (policy.MinStableWeight > 0)
         {
-            var stable = route.StableBackend is { } s ? change.After.FirstOrDefault(w => w.Name == s) : null;
-            if (stable is null)
+            // The floor protects the stable backend where it serves; a rule that never carried it (a canary-only
+            // header rule) has no stable share to keep.
+            var stableRules = route.StableBackend is { } s
+                ? change.Rules.Select(r => (r.RuleIndex, Stable: r.After.FirstOrDefault(w => w.Name == s))).Where(r => r.Stable is not null).ToList()
+                : [];
+            if (stableRules.Count == 0)
                 violations.Add(new("min_stable_weight", $"route {route.Route} names no stable backend among its backends (annotation autopilot.io/stable-backend), so the {policy.MinStableWeight}% floor cannot be enforced"));
-            else if (stable.Weight < policy.MinStableWeight)
-                violations.Add(new("min_stable_weight", $"{stable.Name} would get {stable.Weight}%, policy floor is {policy.MinStableWeight}%"));
+            foreach (var (index, stable) in stableRules.Where(r => r.Stable!.Weight < policy.MinStableWeight))
+                violations.Add(new("min_stable_weight", $"{RulePrefix(route, index)}{stable!.Name} would get {stable.Weight}%, policy floor is {policy.MinStableWeight}%") { RouteRule = index });
         }
 
         // Rolling back only moves traffic onto the known-good backend, so it is exempt from the step limit:
         // a policy must never make the safe way out slower than the risky way in.
         if (proposal is RollbackCanary) return;
-        var before = TrafficPlan.Percentages(change.Before).ToDictionary(w => w.Name, w => w.Weight);
-        var largest = change.After
-            .Select(w => (w.Name, From: before[w.Name], To: w.Weight))
-            .OrderByDescending(m => Math.Abs(m.To - m.From))
-            .First();
-        var moved = Math.Abs(largest.To - largest.From);
-        if (moved > policy.MaxStepPercent)
-            violations.Add(new("max_step_percent", $"{largest.Name} would move from {largest.From}% to {largest.To}% ({moved} points), policy allows at most {policy.MaxStepPercent} per step"));
+        foreach (var rule in change.Rules)
+        {
+            var before = TrafficPlan.Percentages(rule.Before).ToDictionary(w => w.Name, w => w.Weight);
+            var largest = rule.After
+                .Select(w => (w.Name, From: before[w.Name], To: w.Weight))
+                .OrderByDescending(m => Math.Abs(m.To - m.From))
+                .First();
+            var moved = Math.Abs(largest.To - largest.From);
+            if (moved > policy.MaxStepPercent)
+                violations.Add(new("max_step_percent", $"{RulePrefix(route, rule.RuleIndex)}{largest.Name} would move from {largest.From}% to {largest.To}% ({moved} points), policy allows at most {policy.MaxStepPercent} per step") { RouteRule = rule.RuleIndex });
+        }
     }
+
+    /// <summary>"route rule 1: " on a route of several rules; nothing on a one-rule route, where it could only be that one.</summary>
+    private static string RulePrefix(RouteState route, int ruleIndex) => route.Rules.Count > 1 ? $"route rule {ruleIndex}: " : "";
 
     private static void CheckRateLimit(RateLimitSpec limit, RoutePolicy policy, List<PolicyViolation> violations)
     {

@@ -4,7 +4,11 @@ using Autopilot.Remediation.Routing;
 namespace Autopilot.Remediation.Policies;
 
 /// <summary>One rule a proposal broke, named as the policy file names it (e.g. "min_stable_weight").</summary>
-public sealed record PolicyViolation(string Rule, string Message);
+public sealed record PolicyViolation(string Rule, string Message)
+{
+    /// <summary>The route rule (index in spec.rules) a per-rule bound was broken on; null for route-wide rules.</summary>
+    public int? RouteRule { get; init; }
+}
 
 /// <summary>The guardrail's decision. Allowed is true only with no violations.</summary>
 public sealed record Verdict(

@@ -28,16 +28,16 @@ public sealed record ProposalContext(
         [.. (Subjects ?? []).Where(s => s.Length is > 0 and <= ProposalLimits.MaxSubjectLength && s.All(c => c is >= ' ' and <= '~' and not '"' and not '\\'))
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
-    /// <summary>The context for one rule of a route as read from the cluster.</summary>
-    public static ProposalContext From(RouteState route, int ruleIndex = 0)
+    /// <summary>The context of a route as read from the cluster: the workload's backends (across every rule carrying
+    /// them) and the primary rule's weights, the ones the loop perceives; policy checks each managed rule itself.</summary>
+    public static ProposalContext From(RouteState route)
     {
         ArgumentNullException.ThrowIfNull(route);
-        var weights = route.Weights(ruleIndex);
         return new ProposalContext(
             route.Route.ToString(),
-            weights.Select(w => w.Name).ToArray(),
+            route.WorkloadBackends(),
             route.StableBackend,
-            TrafficPlan.Percentages(weights).ToDictionary(w => w.Name, w => w.Weight, StringComparer.Ordinal));
+            TrafficPlan.Percentages(route.Weights()).ToDictionary(w => w.Name, w => w.Weight, StringComparer.Ordinal));
     }
 }
 

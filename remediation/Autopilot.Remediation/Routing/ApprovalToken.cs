@@ -64,18 +64,38 @@ public static class ApprovalToken
         return key;
     }
 
-    /// <summary>The exact bytes an approval of <paramref name="change"/> covers: every field, in a fixed order.</summary>
+    /// <summary>The exact bytes an approval of <paramref name="change"/> covers: every field, in a fixed order. A
+    /// one-rule change keeps the v1 form, so approvals signed before multi-rule changes still verify; a change of
+    /// several rules is v2, listing each rule with its expected and new weights.</summary>
     public static byte[] CanonicalForm(RouteChange change) => WriteArray(w =>
     {
-        w.WriteStringValue("autopilot.change.v1");
+        var multiRule = change.MoreRules is { Count: > 0 };
+        w.WriteStringValue(multiRule ? "autopilot.change.v2" : "autopilot.change.v1");
         w.WriteStringValue(change.ChangeId);
         w.WriteStringValue(change.IncidentId);
         w.WriteStringValue(change.Route.Namespace);
         w.WriteStringValue(change.Route.Name);
-        w.WriteNumberValue(change.RuleIndex);
-        w.WriteStringValue(change.Kind.ToString());
-        WriteWeights(w, change.ExpectedWeights);
-        WriteWeights(w, change.NewWeights);
+        if (multiRule)
+        {
+            w.WriteStringValue(change.Kind.ToString());
+            w.WriteStartArray();
+            foreach (var rule in change.Rules)
+            {
+                w.WriteStartArray();
+                w.WriteNumberValue(rule.RuleIndex);
+                WriteWeights(w, rule.Before);
+                WriteWeights(w, rule.After);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+        }
+        else
+        {
+            w.WriteNumberValue(change.RuleIndex);
+            w.WriteStringValue(change.Kind.ToString());
+            WriteWeights(w, change.ExpectedWeights);
+            WriteWeights(w, change.NewWeights);
+        }
         if (change.RateLimit is { } limit)
         {
             w.WriteStartArray();

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Autopilot.Remediation.Routing;
 
 /// <summary>A Gateway API HTTPRoute, by namespace and name.</summary>
@@ -19,8 +21,19 @@ public sealed record BackendWeight(string Name, int Weight);
 
 public sealed record RouteRule(int Index, IReadOnlyList<BackendWeight> Backends);
 
+/// <summary>The weights of one rule a change manages: for a <see cref="RouteChange"/> the weights it was approved
+/// against (Before) and the ones it sets (After); for a result or journal entry, what the rule had before and after.</summary>
+public sealed record RuleWeights(int RuleIndex, IReadOnlyList<BackendWeight> Before, IReadOnlyList<BackendWeight> After);
+
 /// <summary>What the bridge read from the cluster. StableBackend comes from the route's
 /// "autopilot.io/stable-backend" annotation when present.</summary>
+/// <remarks>
+/// Real routes carry several rules (per path or header match) and the workload's backends may sit in any of them.
+/// The workload's rules are found from the stable backend: its backends are those of every rule carrying the stable
+/// one, and a change manages every rule carrying any of them (<see cref="RulesCarrying"/>). The loop perceives the
+/// workload through one rule, the <see cref="PrimaryRule"/>: weights are per-rule percentages, so summing rules of
+/// unequal traffic would give neither a share nor a rate, and a change gives every managed rule the same split.
+/// </remarks>
 public sealed record RouteState(
     RouteRef Route,
     string ResourceVersion,
@@ -28,9 +41,35 @@ public sealed record RouteState(
     string? StableBackend,
     IReadOnlyDictionary<string, string> Annotations)
 {
-    /// <summary>The rule autopilot manages: rule 0 unless a change names another.</summary>
-    public IReadOnlyList<BackendWeight> Weights(int ruleIndex = 0) =>
+    /// <summary>The weights the loop perceives the workload through: the primary rule's.</summary>
+    public IReadOnlyList<BackendWeight> Weights() => PrimaryRule()?.Backends ?? [];
+
+    /// <summary>The weights of one rule, by index; empty when the route has no such rule.</summary>
+    public IReadOnlyList<BackendWeight> Weights(int ruleIndex) =>
         Rules.FirstOrDefault(r => r.Index == ruleIndex)?.Backends ?? [];
+
+    /// <summary>The first rule carrying the stable backend; without one (no annotation, or no rule carries it) the
+    /// first rule with backends, which is what a one-rule route always had.</summary>
+    public RouteRule? PrimaryRule() =>
+        (StableBackend is { } stable ? Rules.FirstOrDefault(r => r.Backends.Any(b => b.Name == stable)) : null)
+        ?? Rules.FirstOrDefault(r => r.Backends.Count > 0);
+
+    /// <summary>The workload's backends (stable and canaries), in route order: every backend of the rules carrying the
+    /// stable backend, or the primary rule's when the route names no stable backend it carries.</summary>
+    public IReadOnlyList<string> WorkloadBackends()
+    {
+        var rules = StableBackend is { } stable ? Rules.Where(r => r.Backends.Any(b => b.Name == stable)).ToList() : [];
+        if (rules.Count == 0 && PrimaryRule() is { } primary) rules.Add(primary);
+        return [.. rules.SelectMany(r => r.Backends).Select(b => b.Name).Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The rules a change to <paramref name="backends"/> manages: every rule whose backendRefs include any of
+    /// them, in route order.</summary>
+    public IReadOnlyList<RouteRule> RulesCarrying(IEnumerable<string> backends)
+    {
+        var names = backends.ToHashSet(StringComparer.Ordinal);
+        return [.. Rules.Where(r => r.Backends.Any(b => names.Contains(b.Name)))];
+    }
 }
 
 public enum ChangeKind
@@ -45,6 +84,11 @@ public sealed record RateLimitSpec(int RequestsPerSecond, int Burst);
 
 /// <summary>A change the guardrail approved. ExpectedWeights is the precondition: if the route no longer
 /// has them, the bridge refuses (412) instead of applying on top.</summary>
+/// <remarks>RuleIndex, ExpectedWeights and NewWeights are the change's first rule (the route's primary rule when the
+/// change manages it); <see cref="MoreRules"/> holds every other rule it manages, each with its own precondition.
+/// Without more rules a change keeps the one-rule wire and token form it always had (<c>autopilot.change.v1</c>); with
+/// them it is signed as <c>autopilot.change.v2</c>, so a bridge that does not know <c>moreRules</c> (and would
+/// ignore them) computes another digest and refuses the whole change rather than apply part of it.</remarks>
 public sealed record RouteChange(
     string ChangeId,
     string IncidentId,
@@ -55,7 +99,22 @@ public sealed record RouteChange(
     IReadOnlyList<BackendWeight> NewWeights,
     RateLimitSpec? RateLimit,
     string Reason,
-    bool DryRun);
+    bool DryRun,
+    IReadOnlyList<RuleWeights>? MoreRules = null)
+{
+    /// <summary>Every rule the change manages, its first rule first (Before = expected, After = new).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<RuleWeights> Rules => [new(RuleIndex, ExpectedWeights, NewWeights), .. MoreRules ?? []];
+
+    /// <summary>A change over <paramref name="rules"/> (at least one); the first becomes RuleIndex/ExpectedWeights/NewWeights.</summary>
+    public static RouteChange ForRules(string changeId, string incidentId, RouteRef route, ChangeKind kind,
+        IReadOnlyList<RuleWeights> rules, RateLimitSpec? rateLimit, string reason, bool dryRun)
+    {
+        if (rules.Count == 0) throw new ArgumentException("A change manages at least one rule.", nameof(rules));
+        return new RouteChange(changeId, incidentId, route, rules[0].RuleIndex, kind, rules[0].Before, rules[0].After,
+            rateLimit, reason, dryRun, rules.Count > 1 ? [.. rules.Skip(1)] : null);
+    }
+}
 
 /// <summary>Asks the bridge to restore the weights (and rate-limit policy) a route had before change
 /// <paramref name="ChangeId"/>. UndoChangeId is the id of the undo itself (idempotent like any change).
@@ -73,7 +132,8 @@ public enum ChangeOutcome
     Undone,
 }
 
-/// <summary>What a change did; Before/After are the weights of the changed rule.</summary>
+/// <summary>What a change did. Before/After are the weights of its first rule (RuleIndex, the primary rule when it
+/// changed it), which the loop reads; <see cref="MoreRules"/> the other rules it touched.</summary>
 public sealed record ChangeResult(
     string ChangeId,
     ChangeOutcome Outcome,
@@ -81,4 +141,11 @@ public sealed record ChangeResult(
     IReadOnlyList<BackendWeight> Before,
     IReadOnlyList<BackendWeight> After,
     string ResourceVersion,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    int RuleIndex = 0,
+    IReadOnlyList<RuleWeights>? MoreRules = null)
+{
+    /// <summary>Every rule the change touched, its first rule first.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<RuleWeights> Rules => [new(RuleIndex, Before, After), .. MoreRules ?? []];
+}

@@ -3,7 +3,7 @@ using Autopilot.Remediation.Routing;
 
 namespace Autopilot.Simulator.Routes;
 
-/// <summary>Where the simulator reads the weights traffic follows: the managed rule (0) of a route.</summary>
+/// <summary>Where the simulator reads the weights traffic follows: the rule of a route carrying the workload's backends.</summary>
 public interface IRouteWeightSource
 {
     /// <summary>The route's current weights, or null when the route does not exist.</summary>

@@ -70,7 +70,7 @@ public class TrafficPlanTests
     [MemberData(nameof(ProposalsThatDoNotFit))]
     public void Proposals_that_do_not_fit_the_route_are_refused_with_a_reason(Proposal proposal, string stable, string expected)
     {
-        Assert.False(TrafficPlan.TryResolve(proposal, Checkout9010, stable, 0, out var change, out var error));
+        Assert.False(TrafficPlan.TryResolve(proposal, Checkout9010, stable, out var change, out var error));
         Assert.Null(change);
         Assert.Contains(expected, error);
         var thrown = Assert.Throws<InvalidOperationException>(() => TrafficPlan.Resolve(proposal, Checkout9010, stable));
@@ -93,7 +93,7 @@ public class TrafficPlanTests
     {
         var route = Route((Stable, 100));
 
-        Assert.False(TrafficPlan.TryResolve(new IsolateBackend("shop/checkout", Stable, "x"), route, Stable, 0, out _, out var error));
+        Assert.False(TrafficPlan.TryResolve(new IsolateBackend("shop/checkout", Stable, "x"), route, Stable, out _, out var error));
         Assert.Contains("only backend", error);
     }
 
