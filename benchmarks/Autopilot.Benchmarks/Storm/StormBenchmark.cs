@@ -188,14 +188,15 @@ public static class StormBenchmark
         return applied;
     }
 
-    private static async Task PostAsync(HttpClient http, Uri webhook, WorkloadSpec spec, int pod)
+    /// <summary>One pod's CanaryHighErrorRate for the workload's canary, in its own Alertmanager payload.</summary>
+    internal static async Task PostAsync(HttpClient http, Uri webhook, WorkloadSpec spec, int pod, bool resolved = false)
     {
         var labels = new Dictionary<string, string>
         {
             ["alertname"] = "CanaryHighErrorRate", ["namespace"] = spec.Key.Namespace, ["workload"] = spec.Key.Name,
             ["version"] = spec.Versions[1].Name, ["severity"] = "critical", ["pod"] = $"{spec.Versions[1].Name}-{pod}",
         };
-        var alert = new WebhookAlert("firing", labels, new Dictionary<string, string> { ["summary"] = $"{spec.Versions[1].Name} answers 40% 5xx" },
+        var alert = new WebhookAlert(resolved ? "resolved" : "firing", labels, new Dictionary<string, string> { ["summary"] = $"{spec.Versions[1].Name} answers 40% 5xx" },
             DateTimeOffset.UtcNow, DateTimeOffset.MinValue, "http://prometheus/graph", AlertmanagerWebhook.Fingerprint(labels));
         var payload = AlertmanagerWebhook.ForGroup(spec.Key.Namespace, spec.Key.Name, [alert], "http://alertmanager");
         using var content = new ByteArrayContent(payload.ToUtf8Json());
@@ -272,7 +273,7 @@ public static class StormBenchmark
         return overrides;
     }
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Autopilot.sln"))) return dir.FullName;
