@@ -51,7 +51,7 @@ public sealed class DurableStateTests
 
         await using var after = new DurableReminders(new StateDirectory(root), TimeProvider.System, NullLogger<DurableReminders>.Instance);
         var fired = new TaskCompletionSource<ReminderEntry>();
-        after.Start((entry, _) =>
+        await after.StartAsync((entry, _) =>
         {
             fired.TrySetResult(entry);
             return Task.CompletedTask;
@@ -71,7 +71,7 @@ public sealed class DurableStateTests
         };
         var calls = 0;
         var succeeded = new TaskCompletionSource();
-        reminders.Start((_, _) =>
+        await reminders.StartAsync((_, _) =>
         {
             if (Interlocked.Increment(ref calls) == 1) throw new IOException("turn failed");
             succeeded.TrySetResult();

@@ -121,14 +121,14 @@ public sealed class AutopilotHost : IAsyncDisposable
         await app.StartAsync(ct);
         await app.Services.GetRequiredService<FileIncidentJournal>().LoadAsync(ct);
 
-        Wire(app.Services);
+        await WireAsync(app.Services);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         await app.Services.GetRequiredService<InProcessRestoreOrchestrator>().ResumeAsync(ct);
         return new AutopilotHost(app, new Uri(address));
     }
 
     /// <summary>Subscribes the fan-out to the topic and lets reminders reach their processes.</summary>
-    private static void Wire(IServiceProvider sp)
+    private static async Task WireAsync(IServiceProvider sp)
     {
         var fanOut = sp.GetRequiredService<AlertFanOut>();
         var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Autopilot.Standalone.Subscription");
@@ -150,7 +150,7 @@ public sealed class AutopilotHost : IAsyncDisposable
 
         var incidents = sp.GetRequiredService<InProcessIncidentDispatcher>();
         var guardrails = sp.GetRequiredService<InProcessGuardrailGateway>();
-        sp.GetRequiredService<DurableReminders>().Start((reminder, ct) => reminder.Area switch
+        await sp.GetRequiredService<DurableReminders>().StartAsync((reminder, ct) => reminder.Area switch
         {
             ProcessKeys.Incident => incidents.ReceiveReminderAsync(WorkloadKey.Parse(reminder.Key), reminder.Name, ct),
             ProcessKeys.Guardrail => guardrails.ReceiveReminderAsync(RouteRef.Parse(reminder.Key), reminder.Name, ct),

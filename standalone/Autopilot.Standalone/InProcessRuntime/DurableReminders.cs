@@ -21,6 +21,7 @@ public sealed class DurableReminders : IAsyncDisposable
     private readonly HashSet<(string, string, string)> _firing = [];
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lazy<Task> _loaded;
     private Task? _loop;
 
     public DurableReminders(StateDirectory directory, TimeProvider time, ILogger<DurableReminders> logger)
@@ -29,8 +30,15 @@ public sealed class DurableReminders : IAsyncDisposable
         _path = Path.Combine(directory.Root, "reminders.json");
         _time = time;
         _logger = logger;
-        var saved = directory.ReadAsync<List<ReminderEntry>>(_path, CancellationToken.None).GetAwaiter().GetResult() ?? [];
-        foreach (var entry in saved) _entries[(entry.Area, entry.Key, entry.Name)] = entry;
+        // Read on first use, not here: a constructor must not block on file I/O.
+        _loaded = new Lazy<Task>(LoadAsync);
+    }
+
+    private async Task LoadAsync()
+    {
+        var saved = await _directory.ReadAsync<List<ReminderEntry>>(_path, CancellationToken.None) ?? [];
+        lock (_entries)
+            foreach (var entry in saved) _entries.TryAdd((entry.Area, entry.Key, entry.Name), entry);
     }
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
@@ -48,17 +56,23 @@ public sealed class DurableReminders : IAsyncDisposable
     /// <summary>The <see cref="IReminders"/> of one process.</summary>
     public IReminders For(string area, string key) => new ProcessReminders(this, area, key);
 
-    /// <summary>Starts firing due reminders through <paramref name="fire"/> (area, key, name).</summary>
-    public void Start(Func<ReminderEntry, CancellationToken, Task> fire) => _loop ??= Task.Run(() => LoopAsync(fire));
+    /// <summary>Reads the saved reminders, then starts firing due ones through <paramref name="fire"/> (area, key, name).</summary>
+    public async Task StartAsync(Func<ReminderEntry, CancellationToken, Task> fire)
+    {
+        await _loaded.Value;
+        _loop ??= Task.Run(() => LoopAsync(fire));
+    }
 
     public async Task ScheduleAsync(string area, string key, string name, TimeSpan dueIn, CancellationToken ct)
     {
+        await _loaded.Value; // saving before the saved reminders are read would drop them
         lock (_entries) _entries[(area, key, name)] = new ReminderEntry(area, key, name, _time.GetUtcNow() + dueIn);
         await SaveAsync(ct);
     }
 
     public async Task CancelAsync(string area, string key, string name, CancellationToken ct)
     {
+        await _loaded.Value;
         bool removed;
         lock (_entries) removed = _entries.Remove((area, key, name));
         if (removed) await SaveAsync(ct);
