@@ -58,6 +58,47 @@ public sealed class KubectlAgainstTheSimulatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Kubectl_json_patch_changes_one_weight()
+    {
+        var patch = """[{"op":"replace","path":"/spec/rules/0/backendRefs/1/weight","value":0},{"op":"replace","path":"/spec/rules/0/backendRefs/0/weight","value":100}]""";
+
+        var (exitCode, _, error) = Kubectl("patch", "httproute", "checkout", "-n", "shop", "--type=json", "-p", patch);
+
+        Assert.True(exitCode == 0, error);
+        var stored = _server.Store.Get(KubeResourceType.HttpRoute, "shop", "checkout");
+        Assert.Equal(100, (int?)stored["spec"]!["rules"]![0]!["backendRefs"]![0]!["weight"]);
+    }
+
+    [Fact]
+    public void Kubectl_server_side_dry_run_answers_without_persisting()
+    {
+        var before = (string?)_server.Store.Get(KubeResourceType.HttpRoute, "shop", "checkout")["metadata"]!["resourceVersion"];
+        var patch = """{"spec":{"rules":[{"backendRefs":[{"name":"checkout-v1","port":8080,"weight":100},{"name":"checkout-v2","port":8080,"weight":0}]}]}}""";
+
+        var (exitCode, output, error) = Kubectl("patch", "httproute", "checkout", "-n", "shop", "--type=merge", "-p", patch, "--dry-run=server");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("patched", output);
+        var stored = _server.Store.Get(KubeResourceType.HttpRoute, "shop", "checkout");
+        Assert.Equal(90, (int?)stored["spec"]!["rules"]![0]!["backendRefs"]![0]!["weight"]);
+        Assert.Equal(before, (string?)stored["metadata"]!["resourceVersion"]);
+    }
+
+    [Fact]
+    public void Kubectl_patch_at_a_stale_resource_version_is_a_conflict()
+    {
+        var stale = (string?)_server.Store.Get(KubeResourceType.HttpRoute, "shop", "checkout")["metadata"]!["resourceVersion"];
+        Assert.Equal(0, Kubectl("patch", "httproute", "checkout", "-n", "shop", "--type=merge", "-p", """{"metadata":{"labels":{"touched":"yes"}}}""").ExitCode);
+
+        var patch = """{"metadata":{"resourceVersion":"STALE"},"spec":{"rules":[{"backendRefs":[{"name":"checkout-v1","port":8080,"weight":100},{"name":"checkout-v2","port":8080,"weight":0}]}]}}""".Replace("STALE", stale);
+        var (exitCode, _, error) = Kubectl("patch", "httproute", "checkout", "-n", "shop", "--type=merge", "-p", patch);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("the object has been modified", error);
+        Assert.Equal(90, (int?)_server.Store.Get(KubeResourceType.HttpRoute, "shop", "checkout")["spec"]!["rules"]![0]!["backendRefs"]![0]!["weight"]);
+    }
+
+    [Fact]
     public void Kubectl_may_not_do_what_anonymous_users_were_not_granted()
     {
         var (exitCode, _, error) = Kubectl("delete", "httproute", "checkout", "-n", "shop");
