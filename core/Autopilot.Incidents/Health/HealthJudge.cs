@@ -71,13 +71,14 @@ public sealed class HealthJudge(HealthOptions options)
     /// Without a faulty backend (a condition the metrics do not measure), the workload as a whole is judged.
     /// </summary>
     public HealthCheck Verify(IReadOnlyList<MetricSnapshot> atTriage, IReadOnlyDictionary<string, IReadOnlyList<string>> faulty,
-        IReadOnlyList<MetricSnapshot> now, RouteState? route, DateTimeOffset changedAt)
+        IReadOnlyList<MetricSnapshot> now, RouteState? route, DateTimeOffset changedAt, HealthBounds? bounds = null)
     {
+        bounds ??= Bounds;
         var fresh = now.Where(m => m.At >= changedAt).ToList();
         if (fresh.Count == 0) return new(HealthVerdict.Unknown, false, $"no samples taken since the change at {changedAt:u}");
         // Restarts are a running total that never falls after a fix: whether a backend still restarts is for its alert
         // to say (the restore waits for every alert to resolve), so health here is errors and latency.
-        var judged = Bounds.Judge(fresh, route?.StableBackend).ToDictionary(
+        var judged = bounds.Judge(fresh, route?.StableBackend).ToDictionary(
             j => j.Key, j => (IReadOnlyList<string>)[.. j.Value.Where(v => HealthBounds.SignalOf(v) != "restarts")], StringComparer.Ordinal);
         var serving = fresh.Any(m => m.RequestsPerSecond > 0);
         var healthy = serving && judged.All(j => j.Value.Count == 0);

@@ -250,6 +250,10 @@ public sealed class IncidentProcess(
             f => $"{f.Tokens}/{f.TokenBudget} tokens, {f.FactsIncluded} facts ({f.FactsDropped} dropped)");
         (turn, var matches) = await StepAsync(turn, "retrieve", _ => Task.FromResult(services.Triage.Retrieve(alerts, facts)),
             m => m.Count == 0 ? "no SOP matched" : string.Join(", ", m.Select(x => $"{x.Sop.Id} ({x.Score:0.###})")));
+        // An SOP may hold its workloads to other thresholds: judge (and show the model) the backends against those.
+        var bounds = SopMatch.Authoritative(matches)?.Sop.HealthBounds?.Over(services.Triage.Bounds);
+        if (bounds is not null && bounds != services.Triage.Bounds)
+            facts = services.Triage.Compact(workload, alerts, seen.Metrics, seen.Route, turn.RecentActions, services.Time.GetUtcNow(), bounds);
         (turn, var confirmation) = await StepAsync(turn, "confirm",
             _ => Task.FromResult(AlertConfirmation.Check(alerts, seen.Metrics, facts.OutOfBounds, SopMatch.Authoritative(matches)?.Sop.ConfirmWith)),
             c => c.Summary);
@@ -261,6 +265,7 @@ public sealed class IncidentProcess(
                 Route = seen.Route,
                 FactSheet = facts,
                 Sops = [.. matches.Select(m => new SopHit(m.Sop.Id, m.Sop.Title, m.Score, m.Reasons, m.Sop.DefaultAction, m.Sop.DefaultActionSafe))],
+                HealthBounds = bounds ?? services.Triage.Bounds,
             },
         };
         if (!confirmation.Confirmed)
@@ -393,7 +398,8 @@ public sealed class IncidentProcess(
             {
                 var route = await services.Guardrail.ReadRouteAsync(_route, ct);
                 metrics = await services.Health.ReadAsync(workload, route, ct);
-                check = services.Judge.Verify(turn.Record!.Metrics, turn.Record.FactSheet?.OutOfBounds ?? FactSheet.NothingOutOfBounds, metrics, route, changedAt);
+                check = services.Judge.Verify(turn.Record!.Metrics, turn.Record.FactSheet?.OutOfBounds ?? FactSheet.NothingOutOfBounds, metrics, route, changedAt,
+                    turn.Record.HealthBounds);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {

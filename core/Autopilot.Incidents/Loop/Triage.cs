@@ -14,9 +14,12 @@ namespace Autopilot.Incidents.Loop;
 /// </summary>
 public sealed class Triage(FactSheetBuilder factSheets, ISopRetriever sops, HealthBounds bounds, int sopTop)
 {
+    /// <summary>The configured per-backend thresholds (an SOP's health_bounds may replace some of them).</summary>
+    public HealthBounds Bounds => bounds;
+
     public FactSheet Compact(WorkloadKey workload, IReadOnlyList<Alert> alerts, IReadOnlyList<MetricSnapshot> metrics, RouteState? route,
-        IReadOnlyList<string> recentActions, DateTimeOffset now) =>
-        factSheets.Build(new FactSheetInput(workload, alerts, metrics, route, recentActions, now) { Bounds = bounds });
+        IReadOnlyList<string> recentActions, DateTimeOffset now, HealthBounds? sopBounds = null) =>
+        factSheets.Build(new FactSheetInput(workload, alerts, metrics, route, recentActions, now) { Bounds = sopBounds ?? bounds });
 
     public IReadOnlyList<SopMatch> Retrieve(IReadOnlyList<Alert> alerts, FactSheet facts) =>
         sops.Retrieve(new SopQuery(alerts, facts.Text), sopTop);

@@ -45,6 +45,10 @@ public sealed record IncidentRecord(
 
     public DateTimeOffset? AcknowledgedAt { get; init; }
 
+    /// <summary>The per-backend thresholds triage judged by (the SOP's health_bounds over the configured ones);
+    /// verification judges by the same.</summary>
+    public HealthBounds? HealthBounds { get; init; }
+
     /// <summary>The incident this one took over from, on a materially new signal.</summary>
     public string? Follows { get; init; }
 

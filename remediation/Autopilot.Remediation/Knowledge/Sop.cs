@@ -40,6 +40,14 @@ public enum Confirmation
     Nothing,
 }
 
+/// <summary>What counts as healthy for one backend under this SOP ("health_bounds" in the front matter); a bound
+/// left out is the configured one (Autopilot:Health).</summary>
+public sealed record SopHealthBounds(double? MaxErrorRatio, double? MaxP99LatencyMs, int? MaxRestarts)
+{
+    public Compaction.HealthBounds Over(Compaction.HealthBounds configured) => new(
+        MaxErrorRatio ?? configured.MaxErrorRatio, MaxP99LatencyMs ?? configured.MaxP99LatencyMs, MaxRestarts ?? configured.MaxRestarts);
+}
+
 /// <summary>An SOP or post-mortem: Markdown with YAML front matter.</summary>
 public sealed record Sop(
     string Id,
@@ -59,6 +67,9 @@ public sealed record Sop(
     /// <summary>Labels ("reason_about") of the alerts this SOP matches whose values a proposal's reason must start
     /// with, when those alerts carry one: a dependency outage is about the dependency, not the backends it breaks.</summary>
     public IReadOnlyList<string> ReasonAbout { get; init; } = [];
+
+    /// <summary>Health thresholds of this SOP's workloads ("health_bounds"); null = the configured ones.</summary>
+    public SopHealthBounds? HealthBounds { get; init; }
 
     /// <summary>What confirms this SOP's alerts ("confirm_with"); null when the front matter does not say.</summary>
     public Confirmation? ConfirmWith { get; init; }

@@ -20,7 +20,7 @@ public static partial class SopDocument
 
     private static readonly string[] Severities = ["critical", "warning", "info"];
     private static readonly string[] KnownKeys =
-        ["id", "title", "kind", "severity", "matches", "allowed_actions", "default_action", "default_action_safe", "tags", "reason_about", "confirm_with"];
+        ["id", "title", "kind", "severity", "matches", "allowed_actions", "default_action", "default_action_safe", "tags", "reason_about", "confirm_with", "health_bounds"];
     private static readonly string[] RateActions = [ActionNames.SetRateLimit];
     private static readonly string[] WeightActions = [ActionNames.ShiftTraffic, ActionNames.IsolateBackend];
 
@@ -147,6 +147,8 @@ public static partial class SopDocument
                 Problem("confirm_with", $"'{confirmText}' is not a confirmation; expected named_backend, any_backend or nothing", keys.GetValueOrDefault("confirm_with"));
         }
 
+        var healthBounds = ReadHealthBounds(keys.GetValueOrDefault("health_bounds"), Problem);
+
         string Invalid(string key, string message, YamlNode node)
         {
             Problem(key, message, node);
@@ -157,7 +159,7 @@ public static partial class SopDocument
             Problem("(body)", "the Markdown body after the front matter is empty; write the runbook (symptoms, diagnosis, mitigation, verification, escalation)");
 
         if (problems.Count > 0) return null;
-        return new Sop(id!, title!, kind, matches, allowed, defaultAction, defaultSafe, severity!, body.Trim(), path) { Tags = tags, ReasonAbout = reasonAbout, ConfirmWith = confirmWith };
+        return new Sop(id!, title!, kind, matches, allowed, defaultAction, defaultSafe, severity!, body.Trim(), path) { Tags = tags, ReasonAbout = reasonAbout, ConfirmWith = confirmWith, HealthBounds = healthBounds };
     }
 
     private static SopMatchRule ReadMatches(YamlNode? node, KnowledgeKind kind, Action<string, string, YamlNode?> problem)
@@ -314,6 +316,37 @@ public static partial class SopDocument
         if (kind == KnowledgeKind.Sop && result.Count == 0 && list.Children.Count == 0)
             problem("allowed_actions", "must list at least one action (escalate if nothing automatic is safe)", node);
         return result;
+    }
+
+    /// <summary>health_bounds: {max_error_ratio: 0..1, max_p99_ms: 1..600000, max_restarts: 0..1000000}, each optional.</summary>
+    private static SopHealthBounds? ReadHealthBounds(YamlNode? node, Action<string, string, YamlNode?> problem)
+    {
+        if (node is null) return null;
+        if (node is not YamlMappingNode mapping)
+        {
+            problem("health_bounds", "must be a mapping, e.g. {max_error_ratio: 0.02, max_p99_ms: 500, max_restarts: 3}", node);
+            return null;
+        }
+        double? Number(string key, double min, double max)
+        {
+            if (!mapping.Children.TryGetValue(new YamlScalarNode(key), out var value)) return null;
+            if (value is YamlScalarNode { Value: { } text }
+                && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                && number >= min && number <= max)
+                return number;
+            problem($"health_bounds.{key}", $"must be a number from {min.ToString(System.Globalization.CultureInfo.InvariantCulture)} to {max.ToString(System.Globalization.CultureInfo.InvariantCulture)}", value);
+            return null;
+        }
+        foreach (var key in mapping.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "")
+                     .Where(k => k is not ("max_error_ratio" or "max_p99_ms" or "max_restarts")))
+            problem($"health_bounds.{key}", "unknown key; valid keys are max_error_ratio, max_p99_ms, max_restarts", node);
+        var restarts = Number("max_restarts", 0, 1_000_000);
+        if (restarts is { } r && r != Math.Floor(r))
+        {
+            problem("health_bounds.max_restarts", "must be a whole number", node);
+            restarts = null;
+        }
+        return new SopHealthBounds(Number("max_error_ratio", 0, 1), Number("max_p99_ms", 1, 600_000), (int?)restarts);
     }
 
     private static readonly string[] BoundKeys =

@@ -130,4 +130,22 @@ public sealed class ConfirmAndHoldTests : IAsyncLifetime
         Assert.True(verification.Healthy);
         Assert.Contains("checkout-v2: traffic share 10% → 0%", verification.Summary);
     }
+
+    [Fact]
+    public async Task An_sops_own_health_bounds_decide_what_confirms_its_alerts()
+    {
+        var sops = Directory.CreateTempSubdirectory("autopilot-sops-").FullName;
+        foreach (var file in Directory.EnumerateFiles(RepoPaths.Sops, "*.md")) File.Copy(file, Path.Combine(sops, Path.GetFileName(file)));
+        var canary = Path.Combine(sops, "canary-high-error-rate.md");
+        File.WriteAllText(canary, File.ReadAllText(canary).Replace("confirm_with: named_backend", "confirm_with: named_backend\nhealth_bounds: {max_error_ratio: 0.5}"));
+        await using var loop = await LoopHarness.StartAsync(sops);
+        loop.ModelAnswers(ShiftAllToStable);
+
+        await loop.AlertAsync(LoopHarness.CanaryHighErrorRate()); // checkout-v2 at 40 % errors: out of the default 5 %, within this SOP's 50 %
+
+        Assert.Empty(loop.Model.Calls);
+        var record = Assert.Single(loop.Journal.Records);
+        Assert.Equal(0.5, record.HealthBounds!.MaxErrorRatio);
+        Assert.Contains("within bounds", Assert.Single(record.Steps, s => s.Step == "confirm").Summary);
+    }
 }

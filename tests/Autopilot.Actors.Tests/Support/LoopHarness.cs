@@ -70,7 +70,8 @@ public sealed class LoopHarness : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    public static async Task<LoopHarness> StartAsync()
+    /// <param name="sopDirectory">SOPs to use instead of the shipped ones.</param>
+    public static async Task<LoopHarness> StartAsync(string? sopDirectory = null)
     {
         var time = new HandMovedClock(DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
         var temp = Directory.CreateTempSubdirectory("autopilot-actors-").FullName;
@@ -80,7 +81,7 @@ public sealed class LoopHarness : IAsyncDisposable
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Autopilot:Incidents:SopDirectory"] = RepoPaths.Sops,
+            ["Autopilot:Incidents:SopDirectory"] = sopDirectory ?? RepoPaths.Sops,
             ["Autopilot:Incidents:SopIndexPath"] = Path.Combine(temp, "sop-index.db"),
             ["Autopilot:Guardrail:PolicyDirectory"] = Path.Combine(temp, "policies"),
             ["Autopilot:Guardrail:SigningKey"] = TestCluster.SigningKey,
