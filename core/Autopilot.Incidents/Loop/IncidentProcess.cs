@@ -40,8 +40,33 @@ public sealed class IncidentProcess(
 
     public WorkloadKey Workload => workload;
 
-    public Task HandleAlertsAsync(IReadOnlyList<Alert> alerts, CancellationToken ct) =>
-        alerts.Count == 0 ? Task.CompletedTask : RunAsync(new AlertsReceived(alerts), ct);
+    public async Task HandleAlertsAsync(IReadOnlyList<Alert> alerts, CancellationToken ct)
+    {
+        if (alerts.Count == 0) return;
+        await RunAsync(new AlertsReceived(alerts), ct);
+        var turn = await LoadAsync(ct);
+        if (services.Machine.SignalCheckDue(turn.Machine, services.Time.GetUtcNow())) await CheckForNewSignalAsync(turn, ct);
+    }
+
+    /// <summary>
+    /// Alerts keep joining an incident handed to humans; a backend out of bounds now that was not at triage is a new
+    /// problem on the same workload (the stable backend failing too) and earns a new triage. Unreadable health is no
+    /// new signal.
+    /// </summary>
+    private async Task CheckForNewSignalAsync(IncidentProcessState turn, CancellationToken ct)
+    {
+        var seen = await PerceiveAsync(ct);
+        var bounds = turn.Record?.HealthBounds ?? services.Triage.Bounds;
+        var atTriage = turn.Record?.FactSheet?.OutOfBounds ?? FactSheet.NothingOutOfBounds;
+        var now = bounds.Judge(seen.Metrics, seen.Route?.StableBackend).Where(j => j.Value.Count > 0).ToList();
+        var newly = now.Where(j => !atTriage.ContainsKey(j.Key)).Select(j => j.Key).Order(StringComparer.Ordinal).ToList();
+        var summary = newly.Count == 0
+            ? $"no new signal: {(now.Count == 0 ? "no backend" : string.Join(", ", now.Select(j => j.Key)))} out of bounds, as at triage or better"
+            : "newly out of bounds: " + string.Join(", ", now.Where(j => newly.Contains(j.Key)).Select(j => $"{j.Key} {string.Join(' ', j.Value)}"));
+        turn = Step(turn, "signal", 0, summary);
+        await state.SetAsync(turn, ct);
+        await RunAsync(new SignalChecked(newly, summary), ct);
+    }
 
     public async Task ReceiveReminderAsync(string name, CancellationToken ct)
     {
@@ -162,6 +187,9 @@ public sealed class IncidentProcess(
             if (record is null)
             {
                 record = IncidentRecord.Open(incident.Id, workload, incident.OpenedAt);
+                // Taking over on a new signal: the still-firing alerts come along, so triage sees them.
+                if (turn.Record is { } taken && incident.Follows == taken.IncidentId)
+                    record = record with { Alerts = CarriedOver(taken.Alerts, incident) };
                 services.Telemetry.IncidentsOpened.Add(1);
                 services.Telemetry.IncidentsOpen.Add(1);
                 _logger.LogWarning("Incident {IncidentId} opened for {Workload}", incident.Id, workload);
@@ -508,6 +536,13 @@ public sealed class IncidentProcess(
         var received = digest.Received + alerts.Count(a => members.Contains(a.Fingerprint));
         var distinct = Math.Max(incident.Fingerprints.Count, entries.Count);
         return new AlertDigest([.. order.Select(f => entries[f])], received, distinct, distinct - entries.Count, [.. names]);
+    }
+
+    private static AlertDigest CarriedOver(AlertDigest digest, Incident incident)
+    {
+        var members = incident.Fingerprints.ToHashSet(StringComparer.Ordinal);
+        var kept = digest.Entries.Where(e => members.Contains(e.Fingerprint)).ToList();
+        return new AlertDigest(kept, kept.Sum(e => e.Occurrences), kept.Count, 0, [.. kept.Select(e => e.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
     }
 
     private static string Weights(IReadOnlyList<BackendWeight> weights) => string.Join(" ", weights.Select(w => $"{w.Name}={w.Weight}"));

@@ -39,6 +39,10 @@ public sealed record SignalUnconfirmed(string Summary) : IncidentEvent;
 /// whether every backend is within bounds.</summary>
 public sealed record HealthChecked(HealthVerdict Verdict, bool Healthy, string Summary) : IncidentEvent;
 
+/// <summary>The loop measured a workload whose incident was handed to humans, as new alerts joined it: the backends
+/// out of bounds now that were not at triage. Any is a materially new signal (after the cool-down).</summary>
+public sealed record SignalChecked(IReadOnlyList<string> NewlyOutOfBounds, string Summary) : IncidentEvent;
+
 /// <summary>A person acknowledged the incident, or closed one the loop has handed to humans.</summary>
 public sealed record OperatorAnswered(string IncidentId, OperatorVerb Verb, string By, string? Note) : IncidentEvent;
 

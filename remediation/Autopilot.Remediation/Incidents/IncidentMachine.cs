@@ -22,6 +22,7 @@ public sealed class IncidentMachine(IncidentMachineOptions? options = null)
         ArgumentNullException.ThrowIfNull(incidentEvent);
         if (incidentEvent is AlertsReceived received) return OnAlerts(state, received.Alerts, now);
         if (incidentEvent is OperatorAnswered answer) return OnOperator(state, answer, now);
+        if (incidentEvent is SignalChecked signal) return OnSignalChecked(state, signal, now);
 
         if (state.Current is not { } incident)
             return Reject(state, $"{Describe(incidentEvent)} needs an incident, but workload {state.Workload} has none.");
@@ -178,6 +179,26 @@ public sealed class IncidentMachine(IncidentMachineOptions? options = null)
 
         if (AllResolved(incident, tracks)) incident = Settle(incident, now, "its alerts resolved");
         return new Transition(state with { Current = incident, Alerts = Prune(tracks, now) }, [], null);
+    }
+
+    /// <summary>Whether the held incident is due a measurement for a new signal: past the cool-down since it opened
+    /// and since the last such measurement, so a stream of joining alerts costs at most one query per cool-down.</summary>
+    public bool SignalCheckDue(IncidentState state, DateTimeOffset now) =>
+        state.Held(now, _options.HoldLimit) is { } held
+        && now - held.OpenedAt >= _options.RetriageCooldown
+        && (held.SignalCheckedAt is not { } last || now - last >= _options.RetriageCooldown)
+        && held.Fingerprints.Any(f => state.Alerts.GetValueOrDefault(f) is { Status: AlertStatus.Firing });
+
+    private Transition OnSignalChecked(IncidentState state, SignalChecked signal, DateTimeOffset now)
+    {
+        if (state.Held(now, _options.HoldLimit) is not { } held)
+            return Reject(state, $"SignalChecked needs an incident handed to humans and still held; {state.Workload} has none.");
+        if (signal.NewlyOutOfBounds.Count == 0)
+            return new Transition(state with { Current = held with { SignalCheckedAt = now } }, [], null);
+        var tracks = new Dictionary<string, AlertTrack>(state.Alerts, StringComparer.Ordinal);
+        var stillFiring = held.Fingerprints.Where(f => tracks.GetValueOrDefault(f) is { Status: AlertStatus.Firing }).ToList();
+        if (stillFiring.Count == 0) return Reject(state, $"incident {held.Id} has no firing alert left to triage again.");
+        return Open(state, tracks, stillFiring, 0, held, now);
     }
 
     private Transition OnOperator(IncidentState state, OperatorAnswered answer, DateTimeOffset now)

@@ -69,6 +69,9 @@ public sealed record Incident(
     /// <summary>The alert names triage saw; a firing alert of another name is a materially new signal.</summary>
     public IReadOnlyList<string> TriagedNames { get; init; } = [];
 
+    /// <summary>When the loop last measured the workload for a new signal while the incident was held.</summary>
+    public DateTimeOffset? SignalCheckedAt { get; init; }
+
     /// <summary>The incident this one took over from (re-triage on a new signal).</summary>
     public string? Follows { get; init; }
 

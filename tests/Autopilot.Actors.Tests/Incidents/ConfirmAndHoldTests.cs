@@ -148,4 +148,29 @@ public sealed class ConfirmAndHoldTests : IAsyncLifetime
         Assert.Equal(0.5, record.HealthBounds!.MaxErrorRatio);
         Assert.Contains("within bounds", Assert.Single(record.Steps, s => s.Step == "confirm").Summary);
     }
+
+    [Fact]
+    public async Task The_stable_backend_failing_too_is_a_new_signal_for_a_held_incident()
+    {
+        _loop.ModelAnswers(BelowTheStableFloor);
+        await _loop.AlertAsync(LoopHarness.CanaryHighErrorRate("fp-pod-1"));
+        _loop.Time.Advance(TimeSpan.FromMinutes(6));
+
+        await _loop.AlertAsync(LoopHarness.CanaryHighErrorRate("fp-pod-2"));
+        Assert.Single(_loop.Model.Calls);
+        Assert.Contains("no new signal", Assert.Single(_loop.Journal.Records).Steps.Last(s => s.Step == "signal").Summary);
+
+        _loop.Health.ErrorRatio["checkout-v1"] = 0.3;
+        _loop.Time.Advance(TimeSpan.FromMinutes(6));
+        await _loop.AlertAsync(LoopHarness.CanaryHighErrorRate("fp-pod-3"));
+
+        var records = _loop.Journal.Records.OrderBy(r => r.OpenedAt).ToList();
+        Assert.True(2 == _loop.Model.Calls.Count, string.Join("\n", records.SelectMany(r => r.Steps.Select(s => $"{r.IncidentId} {s.Step}: {s.Summary}"))));
+        Assert.Equal(2, records.Count);
+        Assert.Equal(records[0].IncidentId, records[1].Follows);
+        Assert.Equal(3, records[1].Alerts.Distinct); // the still-firing alerts came along to the new triage
+        Assert.Equal("canary-high-error-rate", records[1].Plan!.SopId);
+        Assert.StartsWith("a new signal", records[0].Settlement);
+        Assert.Contains("newly out of bounds: checkout-v1 err>5%", records[0].Steps.Last(s => s.Step == "signal").Summary);
+    }
 }

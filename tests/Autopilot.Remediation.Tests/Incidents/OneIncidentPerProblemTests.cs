@@ -194,4 +194,21 @@ public sealed class OneIncidentPerProblemTests
         Assert.Contains("could not be judged", last.State.Current.Outcome);
         Assert.DoesNotContain(last.Commands, c => c is UndoChange or StartRestore);
     }
+
+    [Fact]
+    public void A_backend_newly_out_of_bounds_triages_again_once_the_cool_down_passed()
+    {
+        var state = Denied();
+        Assert.False(_machine.SignalCheckDue(state, T0.AddMinutes(1)));
+        Assert.True(_machine.SignalCheckDue(state, T0.AddMinutes(6)));
+
+        var quiet = Accept(state, new SignalChecked([], "no new signal"), T0.AddMinutes(6));
+        Assert.Empty(quiet.Commands);
+        Assert.False(_machine.SignalCheckDue(quiet.State, T0.AddMinutes(8)));
+        Assert.True(_machine.SignalCheckDue(quiet.State, T0.AddMinutes(11)));
+
+        var fresh = Accept(quiet.State, new SignalChecked(["checkout-v1"], "newly out of bounds: checkout-v1 err>5%"), T0.AddMinutes(11));
+        Assert.IsType<BeginTriage>(Assert.Single(fresh.Commands));
+        Assert.Equal(state.Current!.Id, fresh.State.Current!.Follows);
+    }
 }
