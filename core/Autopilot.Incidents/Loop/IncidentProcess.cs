@@ -103,6 +103,8 @@ public sealed class IncidentProcess(
         if (turn.Record is { } record && record.IncidentId == outcome.IncidentId)
         {
             turn = turn with { Record = record with { Restore = outcome } };
+            turn = Step(turn, "restore", 0, $"{(outcome.Completed ? "completed" : "stopped")}: {ProgressiveRestore.Describe(outcome.Steps)}"
+                + (outcome.FailureReason is { } why ? $"; {why}" : ""));
             await state.SetAsync(turn, ct);
         }
         var summary = outcome.Completed ? ProgressiveRestore.Summarise(outcome.Steps) : outcome.FailureReason ?? "failed";

@@ -93,4 +93,8 @@ public static class ProgressiveRestore
 
     public static string Summarise(IReadOnlyList<RestoreStepResult> steps) =>
         steps.Count == 0 ? "no steps" : string.Join(" → ", steps.Select(s => $"{s.CanaryWeight}%{(s.Healthy ? "" : " (unhealthy)")}"));
+
+    /// <summary>Each step with the health it was judged by, for the incident's timeline.</summary>
+    public static string Describe(IReadOnlyList<RestoreStepResult> steps) =>
+        steps.Count == 0 ? "no steps" : string.Join(" → ", steps.Select(s => $"{s.CanaryWeight}% ({s.Summary})"));
 }

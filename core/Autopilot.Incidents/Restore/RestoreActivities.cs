@@ -53,9 +53,10 @@ public sealed class RestoreActivities(
             var reading = HealthJudge.Read(snapshots);
             var canary = snapshots.FirstOrDefault(s => s.Version == request.CanaryBackend);
             var canaryHealthy = canary is null || judge.IsVersionHealthy(canary);
+            // The canary first: its own health is what the restore is about.
             var summary = canary is null
                 ? reading.ToString()
-                : $"{reading}; {canary.Version}: {HealthJudge.Read([canary])}";
+                : $"{canary.Version} {HealthJudge.Read([canary])}; workload {reading}";
             return new RestoreHealth(judge.IsHealthy(reading) && canaryHealthy, summary);
         }
         catch (Exception e) when (e is not OperationCanceledException)
