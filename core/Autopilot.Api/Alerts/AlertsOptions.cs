@@ -17,8 +17,13 @@ public sealed class AlertsOptions : IValidatableObject
 
     public string DeadLetterTopic { get; set; } = "alerts-deadletter";
 
+    /// <summary>The newest rejected alerts kept in memory for GET /alerts/rejected; older ones are let go and counted.</summary>
+    public int MaxRejectedKept { get; set; } = 1000;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (MaxRejectedKept is < 1 or > 100_000)
+            yield return new ValidationResult($"{Section}:MaxRejectedKept is {MaxRejectedKept}; use a number of alerts between 1 and 100000.", [nameof(MaxRejectedKept)]);
         // A blank token would look like protection and check nothing.
         if (BearerToken is not null && string.IsNullOrWhiteSpace(BearerToken))
             yield return new ValidationResult(

@@ -16,6 +16,10 @@ public static class AlertPayloadParser
 {
     public const string SupportedWebhookVersion = "4";
 
+    /// <summary>Timestamps after this year are refused: nothing real is that far ahead, and time arithmetic on
+    /// "9999-12-31T23:59:59Z" (windows, cool-downs, hold limits) would overflow.</summary>
+    public const int MaxTimestampYear = 2999;
+
     public static ParseOutcome<AlertBatch> ParseWebhook(ReadOnlySpan<byte> utf8Body) =>
         ParseWebhook(utf8Body, AlertPayloadLimits.Default);
 
@@ -56,7 +60,21 @@ public static class AlertPayloadParser
                 MaxDepth = limits.MaxDepth,
                 AllowTrailingCommas = false,
                 CommentHandling = JsonCommentHandling.Disallow,
+                // A repeated key is refused wherever it is (top level, an alert, its labels): with "last wins" two
+                // readers of the same bytes could disagree about what the payload says.
+                AllowDuplicateProperties = false,
             });
+        }
+        catch (JsonException ex) when (IsDuplicateProperty(ex))
+        {
+            var where = ex.LineNumber is { } line ? $" at line {line + 1}, byte {ex.BytePositionInLine + 1}" : "";
+            return Fail("$", $"body repeats a property name{where}; every key must appear once per object");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        {
+            // Checking names for repeats reads every one of them; a name that cannot be read (an escaped lone surrogate)
+            // throws these rather than JsonException.
+            return Fail("$", "body holds a property name that is not valid text (invalid UTF-8 or an unpaired surrogate escape)");
         }
         catch (JsonException ex)
         {
@@ -82,6 +100,9 @@ public static class AlertPayloadParser
             }
         }
     }
+
+    private static bool IsDuplicateProperty(JsonException ex) =>
+        ex.Message.Contains("uplicate", StringComparison.Ordinal);
 
     private static bool IsAllWhitespace(ReadOnlySpan<byte> body)
     {
@@ -296,6 +317,8 @@ public static class AlertPayloadParser
         {
             if (!Rfc3339Time.TryParse(text, out var value))
                 throw Error(field, $"'{Printable(text)}' is not an RFC 3339 timestamp (e.g. 2026-11-25T00:40:09.123Z)");
+            if (value.Year > MaxTimestampYear)
+                throw Error(field, $"'{Printable(text)}' is after the year {MaxTimestampYear}; no alert starts or ends that late");
             // Alertmanager writes Go's zero time for "no end yet".
             return value.Year == 1 ? null : value;
         }
@@ -324,6 +347,9 @@ public static class AlertPayloadParser
 
     internal static bool IsBidiControl(char c) => c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';
 
+    /// <summary>Zero-width and other format characters: shown escaped so a message says what is there.</summary>
+    internal static bool IsInvisible(char c) => char.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.PrivateUse;
+
     internal static bool ContainsUnsafeCharacter(string value)
     {
         foreach (var c in value)
@@ -350,7 +376,7 @@ public static class AlertPayloadParser
         var builder = new StringBuilder(shown.Length);
         foreach (var c in shown)
         {
-            if (char.IsControl(c) || IsBidiControl(c)) builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            if (char.IsControl(c) || IsBidiControl(c) || IsInvisible(c)) builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
             else builder.Append(c);
         }
         return builder.ToString();

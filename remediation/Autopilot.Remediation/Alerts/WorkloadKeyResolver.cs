@@ -69,7 +69,13 @@ public sealed partial class WorkloadKeyResolver
 
     public bool TryResolve(Alert alert, out WorkloadKey key) => TryResolve(alert, out key, out _);
 
-    public bool TryResolve(Alert alert, out WorkloadKey key, [NotNullWhen(false)] out string? reason)
+    public bool TryResolve(Alert alert, out WorkloadKey key, [NotNullWhen(false)] out string? reason) =>
+        TryResolve(alert, out key, out reason, out _);
+
+    /// <summary>As <see cref="TryResolve(Alert, out WorkloadKey, out string?)"/>, and when it fails, the label at fault
+    /// (<paramref name="label"/>: the label whose value is not a Kubernetes name, or the first candidate when none is
+    /// present) so a response can name the field.</summary>
+    public bool TryResolve(Alert alert, out WorkloadKey key, [NotNullWhen(false)] out string? reason, [NotNullWhen(false)] out string? label)
     {
         key = default;
         var (ns, nsLabel) = FirstPresent(alert, _mapping.NamespaceLabels);
@@ -78,13 +84,15 @@ public sealed partial class WorkloadKeyResolver
             if (_mapping.DefaultNamespace is null)
             {
                 reason = $"no namespace label (looked for {string.Join(", ", _mapping.NamespaceLabels)})";
+                label = _mapping.NamespaceLabels[0];
                 return false;
             }
             (ns, nsLabel) = (_mapping.DefaultNamespace, "default namespace");
         }
         if (!IsDnsLabel(ns))
         {
-            reason = $"{nsLabel} '{AlertPayloadParser.Printable(ns)}' is not a Kubernetes namespace name";
+            reason = $"{nsLabel} '{AlertPayloadParser.Printable(ns)}' is not a Kubernetes namespace name ({DnsLabelRule})";
+            label = nsLabel;
             return false;
         }
 
@@ -92,18 +100,27 @@ public sealed partial class WorkloadKeyResolver
         if (workload is null)
         {
             reason = $"no workload label (looked for {string.Join(", ", _mapping.WorkloadLabels)})";
+            label = _mapping.WorkloadLabels[0];
             return false;
         }
         if (!IsDnsSubdomain(workload))
         {
-            reason = $"label {workloadLabel} '{AlertPayloadParser.Printable(workload)}' is not a Kubernetes object name";
+            reason = $"label {workloadLabel} '{AlertPayloadParser.Printable(workload)}' is not a Kubernetes object name ({DnsSubdomainRule})";
+            label = workloadLabel;
             return false;
         }
 
         key = new WorkloadKey(ns, workload);
         reason = null;
+        label = null;
         return true;
     }
+
+    /// <summary>DNS-1123 label, as Kubernetes names namespaces.</summary>
+    public const string DnsLabelRule = "DNS-1123 label: lower-case ASCII letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
+
+    /// <summary>DNS-1123 subdomain, as Kubernetes names deployments and services.</summary>
+    public const string DnsSubdomainRule = "DNS-1123 subdomain: lower-case ASCII letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit, at most 253 characters";
 
     /// <summary>Groups a batch by workload; every alert ends up either in a group or in Unresolved.</summary>
     public WorkloadGrouping Group(IEnumerable<Alert> alerts)

@@ -67,7 +67,7 @@ public sealed class AlertPayloadParserTests
         { "label value is a number", OneAlert("""{"status":"firing","labels":{"alertname":"A","replicas":3},"startsAt":"2026-11-25T00:36:14Z"}"""), "alerts[0].labels.replicas" },
         { "missing alertname", OneAlert("""{"status":"firing","labels":{"namespace":"shop"},"startsAt":"2026-11-25T00:36:14Z"}"""), "alerts[0].labels.alertname" },
         { "invalid label name", OneAlert("""{"status":"firing","labels":{"alertname":"A","bad-name":"x"},"startsAt":"2026-11-25T00:36:14Z"}"""), "alerts[0].labels.bad-name" },
-        { "duplicate label", OneAlert("""{"status":"firing","labels":{"alertname":"A","alertname":"B"},"startsAt":"2026-11-25T00:36:14Z"}"""), "alerts[0].labels.alertname" },
+        { "duplicate label", OneAlert("""{"status":"firing","labels":{"alertname":"A","alertname":"B"},"startsAt":"2026-11-25T00:36:14Z"}"""), "$" }, // a repeated key is refused wherever it is, before any field is read
         { "control character in label", OneAlert("""{"status":"firing","labels":{"alertname":"A","namespace":"shop\u0000"},"startsAt":"2026-11-25T00:36:14Z"}"""), "alerts[0].labels.namespace" },
         { "bidi override in label", OneAlert("""{"status":"firing","labels":{"alertname":"A","workload":"check\u202Eout"},"startsAt":"2026-11-25T00:36:14Z"}"""), "alerts[0].labels.workload" },
         { "unpaired surrogate in label", OneAlert("""{"status":"firing","labels":{"alertname":"A","x":"\uD800"},"startsAt":"2026-11-25T00:36:14Z"}"""), "alerts[0].labels.x" },

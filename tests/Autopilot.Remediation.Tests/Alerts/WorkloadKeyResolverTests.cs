@@ -79,8 +79,8 @@ public sealed class WorkloadKeyResolverTests
             [
                 "no namespace label (looked for namespace)",
                 "no workload label (looked for deployment, app, service, workload)",
-                "namespace 'Shop_Prod' is not a Kubernetes namespace name",
-                "label workload 'check out' is not a Kubernetes object name",
+                $"namespace 'Shop_Prod' is not a Kubernetes namespace name ({WorkloadKeyResolver.DnsLabelRule})",
+                $"label workload 'check out' is not a Kubernetes object name ({WorkloadKeyResolver.DnsSubdomainRule})",
             ],
             grouping.Unresolved.Select(u => u.Reason));
         Assert.Same(noWorkload, grouping.Unresolved[1].Alert);
