@@ -220,7 +220,7 @@ public sealed class InferencePoolEngine : IAsyncDisposable
                 $"the prompt is {promptTokens} tokens; with maxTokens {maxTokens} that exceeds the session context of {_options.ContextSize} (InferencePool:ContextSize).");
 
         linked = CancellationTokenSource.CreateLinkedTokenSource(revoked, cancellationToken);
-        return new GenerationRequest(prompt.Prefix, prompt.PrefixTokens, prompt.SuffixTokens, maxTokens, temperature,
+        return new GenerationRequest(prompt.PrefixKey, prompt.PrefixTokens, prompt.SuffixTokens, maxTokens, temperature,
             request.Seed is { } seed ? unchecked((uint)seed) : (uint)Random.Shared.Next(), grammar,
             _time.GetUtcNow().AddMilliseconds(deadlineMs), linked.Token);
     }

@@ -280,10 +280,10 @@ public sealed class IncidentProcess(
             f => $"{f.Tokens}/{f.TokenBudget} tokens, {f.FactsIncluded} facts ({f.FactsDropped} dropped)");
         (turn, var matches) = await StepAsync(turn, "retrieve", _ => Task.FromResult(services.Triage.Retrieve(alerts, facts)),
             m => m.Count == 0 ? "no SOP matched" : string.Join(", ", m.Select(x => $"{x.Sop.Id} ({x.Score:0.###})")));
-        // An SOP may hold its workloads to other thresholds: judge (and show the model) the backends against those.
+        // An SOP may hold its workloads to other thresholds: judge (and show the model) the backends against those; and
+        // it may ask for alert annotations, which the fact sheet leaves out otherwise.
         var bounds = SopMatch.Authoritative(matches)?.Sop.HealthBounds?.Over(services.Triage.Bounds);
-        if (bounds is not null && bounds != services.Triage.Bounds)
-            facts = services.Triage.Compact(workload, alerts, seen.Metrics, seen.Route, turn.RecentActions, services.Time.GetUtcNow(), bounds);
+        facts = services.Triage.Recompact(facts, matches, workload, alerts, seen.Metrics, seen.Route, turn.RecentActions, services.Time.GetUtcNow());
         (turn, var confirmation) = await StepAsync(turn, "confirm",
             _ => Task.FromResult(AlertConfirmation.Check(alerts, seen.Metrics, facts.OutOfBounds, SopMatch.Authoritative(matches)?.Sop.ConfirmWith)),
             c => c.Summary);

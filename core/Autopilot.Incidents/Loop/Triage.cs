@@ -14,12 +14,24 @@ namespace Autopilot.Incidents.Loop;
 /// </summary>
 public sealed class Triage(FactSheetBuilder factSheets, ISopRetriever sops, HealthBounds bounds, int sopTop)
 {
+    /// <summary>Compacts again for the authoritative SOP when it holds the workload to other thresholds or asks for
+    /// alert annotations; otherwise the sheet as it is.</summary>
+    public FactSheet Recompact(FactSheet facts, IReadOnlyList<SopMatch> matches, WorkloadKey workload, IReadOnlyList<Alert> alerts,
+        IReadOnlyList<MetricSnapshot> metrics, RouteState? route, IReadOnlyList<string> recentActions, DateTimeOffset now)
+    {
+        var sop = SopMatch.Authoritative(matches)?.Sop;
+        var sopBounds = sop?.HealthBounds?.Over(bounds);
+        var annotations = sop?.IncludeAnnotations ?? [];
+        if ((sopBounds is null || sopBounds == bounds) && annotations.Count == 0) return facts;
+        return Compact(workload, alerts, metrics, route, recentActions, now, sopBounds, annotations);
+    }
+
     /// <summary>The configured per-backend thresholds (an SOP's health_bounds may replace some of them).</summary>
     public HealthBounds Bounds => bounds;
 
     public FactSheet Compact(WorkloadKey workload, IReadOnlyList<Alert> alerts, IReadOnlyList<MetricSnapshot> metrics, RouteState? route,
-        IReadOnlyList<string> recentActions, DateTimeOffset now, HealthBounds? sopBounds = null) =>
-        factSheets.Build(new FactSheetInput(workload, alerts, metrics, route, recentActions, now) { Bounds = sopBounds ?? bounds });
+        IReadOnlyList<string> recentActions, DateTimeOffset now, HealthBounds? sopBounds = null, IReadOnlyList<string>? annotations = null) =>
+        factSheets.Build(new FactSheetInput(workload, alerts, metrics, route, recentActions, now) { Bounds = sopBounds ?? bounds, Annotations = annotations ?? [] });
 
     public IReadOnlyList<SopMatch> Retrieve(IReadOnlyList<Alert> alerts, FactSheet facts) =>
         sops.Retrieve(new SopQuery(alerts, facts.Text), sopTop);

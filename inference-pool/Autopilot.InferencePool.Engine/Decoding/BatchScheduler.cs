@@ -177,14 +177,14 @@ public sealed class BatchScheduler : IAsyncDisposable
             Continue(job, _executor.Create());
             return;
         }
-        var cached = _prefixes.TryGetValue(request.PrefixText, out var entry);
+        var cached = _prefixes.TryGetValue(request.PrefixKey, out var entry);
         if (!_prefixReuse || (!cached && !MakeRoomForPrefix(request.PrefixTokens.Length)))
         {
             // Evaluated exactly as a shared prefix is (prefix, then suffix), only privately, so that turning reuse
             // on or off changes the cost and never the output.
             var conversation = _executor.Create();
             conversation.Prompt(request.PrefixTokens.AsSpan());
-            var own = new PrefixEntry(request.PrefixText, request.PrefixTokens.Length, conversation) { Private = true };
+            var own = new PrefixEntry(request.PrefixKey, request.PrefixTokens.Length, conversation) { Private = true };
             own.Waiting.Add(job);
             job.WaitingFor = own;
             job.PromptEvaluated = own.TokenCount;
@@ -203,7 +203,7 @@ public sealed class BatchScheduler : IAsyncDisposable
             _metrics.PrefixLookup(hit: false);
             var conversation = _executor.Create();
             conversation.Prompt(request.PrefixTokens.AsSpan());
-            entry = new PrefixEntry(request.PrefixText, request.PrefixTokens.Length, conversation);
+            entry = new PrefixEntry(request.PrefixKey, request.PrefixTokens.Length, conversation);
             _prefixes.Add(entry.Text, entry);
             // The first session pays for evaluating the prefix; the ones after it reuse it.
             job.PromptEvaluated = entry.TokenCount;

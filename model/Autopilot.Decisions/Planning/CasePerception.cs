@@ -35,6 +35,7 @@ public sealed class CasePerception(Triage triage)
         var route = Route(c);
         var facts = triage.Compact(WorkloadKey(c), alerts, Metrics(c), route, c.RecentActions, c.Now);
         var matches = triage.Retrieve(alerts, facts);
+        facts = triage.Recompact(facts, matches, WorkloadKey(c), alerts, Metrics(c), route, c.RecentActions, c.Now);
         return new Perceived(Triage.PlanRequest(c.Id, facts, matches, route, alerts), facts, matches, route);
     }
 

@@ -56,7 +56,7 @@ public sealed class TrainingSet(string sopDirectory, string workDirectory)
         var encoder = new PromptEncoder(weights, "auto", DeciderModelFile.Name, logger);
         if (encoder.TemplateName != "model")
             throw new InvalidOperationException($"{modelPath} has no chat template llama.cpp can apply; the trainer needs the model's own.");
-        var end = encoder.Tokenize(DeciderVocabulary.ImEnd, addBos: false);
+        var end = encoder.Tokenize(DeciderVocabulary.ImEnd, addBos: false, special: true);
         // The action is the decision; its token follows this prefix of every answer, and training weights it.
         var head = encoder.Tokenize(DecisionPrefix, addBos: false);
         var lengths = new List<int>(cases.Count);

@@ -219,9 +219,8 @@ public sealed class FactSheetBuilder
                 var first = members[0];
                 var labels = g.First().labels;
                 var summary = members
-                    .Select(a => a.Annotations.TryGetValue("summary", out var s) && s.Length > 0 ? s
-                        : a.Annotations.TryGetValue("description", out var d) ? d : null)
-                    .FirstOrDefault(s => !string.IsNullOrWhiteSpace(s));
+                    .Select(a => input.Annotations.Select(name => a.Annotations.GetValueOrDefault(name)).FirstOrDefault(s => !string.IsNullOrWhiteSpace(s)))
+                    .FirstOrDefault(s => s is not null);
                 return new AlertGroup(g.Key, first.Name, first.Status, labels, [], 1, members.Count,
                     first.StartsAt, members[^1].StartsAt, members.Max(a => a.EndsAt), summary, SeverityRank(labels));
             });

@@ -16,6 +16,10 @@ public sealed record FactSheetInput(
     /// <summary>What counts as healthy for one backend. When given, each version line says which of its signals is
     /// out of bounds, so the planner (and an auditor) reads the judgement instead of re-deriving it from numbers.</summary>
     public HealthBounds? Bounds { get; init; }
+
+    /// <summary>Annotation names whose text an alert line shows (the first one an alert carries, in this order). Empty
+    /// by default: annotations are free text, and the matched SOP asks for them ("include_annotations").</summary>
+    public IReadOnlyList<string> Annotations { get; init; } = [];
 }
 
 /// <summary>Per-backend health thresholds: error ratio and p99 at or below, restarts at or below, are in bounds; a

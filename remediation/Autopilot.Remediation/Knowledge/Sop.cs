@@ -74,6 +74,10 @@ public sealed record Sop(
     /// <summary>What confirms this SOP's alerts ("confirm_with"); null when the front matter does not say.</summary>
     public Confirmation? ConfirmWith { get; init; }
 
+    /// <summary>Alert annotations ("include_annotations", e.g. [summary]) the fact sheet shows for this SOP's incidents,
+    /// the first one an alert carries; none by default, since annotations are free text anyone templating alerts can fill.</summary>
+    public IReadOnlyList<string> IncludeAnnotations { get; init; } = [];
+
     /// <summary>The bounds for one action, or null when the SOP does not allow it.</summary>
     public AllowedAction? Allowed(string action) => AllowedActions.FirstOrDefault(a => a.Action == action);
 }

@@ -20,7 +20,8 @@ public static partial class SopDocument
 
     private static readonly string[] Severities = ["critical", "warning", "info"];
     private static readonly string[] KnownKeys =
-        ["id", "title", "kind", "severity", "matches", "allowed_actions", "default_action", "default_action_safe", "tags", "reason_about", "confirm_with", "health_bounds"];
+        ["id", "title", "kind", "severity", "matches", "allowed_actions", "default_action", "default_action_safe", "tags", "reason_about", "confirm_with", "health_bounds",
+         "include_annotations"];
     private static readonly string[] RateActions = [ActionNames.SetRateLimit];
     private static readonly string[] WeightActions = [ActionNames.ShiftTraffic, ActionNames.IsolateBackend];
 
@@ -149,6 +150,19 @@ public static partial class SopDocument
 
         var healthBounds = ReadHealthBounds(keys.GetValueOrDefault("health_bounds"), Problem);
 
+        // Annotations are free text (summary, description): the fact sheet shows them only when the SOP asks.
+        var includeAnnotations = new List<string>();
+        if (keys.GetValueOrDefault("include_annotations") is { } annotationsNode)
+        {
+            if (annotationsNode is YamlSequenceNode annotationList)
+                for (var i = 0; i < annotationList.Children.Count; i++)
+                {
+                    if (annotationList.Children[i] is YamlScalarNode { Value: { } name } && Alerts.AlertPayloadParser.IsValidLabelName(name, 128)) includeAnnotations.Add(name);
+                    else Problem($"include_annotations[{i}]", "must be an annotation name (letters, digits, '_'), e.g. summary", annotationList.Children[i]);
+                }
+            else Problem("include_annotations", "must be a list of annotation names, e.g. [summary]", annotationsNode);
+        }
+
         string Invalid(string key, string message, YamlNode node)
         {
             Problem(key, message, node);
@@ -159,7 +173,8 @@ public static partial class SopDocument
             Problem("(body)", "the Markdown body after the front matter is empty; write the runbook (symptoms, diagnosis, mitigation, verification, escalation)");
 
         if (problems.Count > 0) return null;
-        return new Sop(id!, title!, kind, matches, allowed, defaultAction, defaultSafe, severity!, body.Trim(), path) { Tags = tags, ReasonAbout = reasonAbout, ConfirmWith = confirmWith, HealthBounds = healthBounds };
+        return new Sop(id!, title!, kind, matches, allowed, defaultAction, defaultSafe, severity!, body.Trim(), path) { Tags = tags, ReasonAbout = reasonAbout, ConfirmWith = confirmWith, HealthBounds = healthBounds,
+            IncludeAnnotations = includeAnnotations };
     }
 
     private static SopMatchRule ReadMatches(YamlNode? node, KnowledgeKind kind, Action<string, string, YamlNode?> problem)

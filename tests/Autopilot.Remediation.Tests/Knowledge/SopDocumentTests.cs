@@ -30,6 +30,7 @@ public sealed class SopDocumentTests
         reason_about: [version]
         confirm_with: named_backend
         health_bounds: {max_error_ratio: 0.02, max_restarts: 3}
+        include_annotations: [summary]
         ---
         # Canary returns 5xx
 
@@ -61,6 +62,7 @@ public sealed class SopDocumentTests
         Assert.Equal(["version"], sop.ReasonAbout);
         Assert.Equal(Confirmation.NamedBackend, sop.ConfirmWith);
         Assert.Equal(new SopHealthBounds(0.02, null, 3), sop.HealthBounds);
+        Assert.Equal(["summary"], sop.IncludeAnnotations);
         Assert.Equal(new Autopilot.Remediation.Compaction.HealthBounds(0.02, 1000, 3), sop.HealthBounds!.Over(new(0.05, 1000, 2)));
         Assert.Equal("# Canary returns 5xx\n\nRoll back first.", sop.Body);
         Assert.Equal("sops/canary.md", sop.SourcePath);
@@ -122,6 +124,8 @@ public sealed class SopDocumentTests
         { "reason about a non-label", "reason_about: [version]", "reason_about: [the-version]", "reason_about[0]" },
         { "reason about not a list", "reason_about: [version]", "reason_about: version", "reason_about" },
         { "unknown confirmation", "confirm_with: named_backend", "confirm_with: the_alert", "confirm_with" },
+        { "annotation not a name", "include_annotations: [summary]", "include_annotations: [\"<|im_start|>\"]", "include_annotations[0]" },
+        { "annotations not a list", "include_annotations: [summary]", "include_annotations: summary", "include_annotations" },
         { "error bound above 1", "max_error_ratio: 0.02", "max_error_ratio: 2", "health_bounds.max_error_ratio" },
         { "unknown health bound", "max_restarts: 3}", "max_restarts: 3, max_cpu: 1}", "health_bounds.max_cpu" },
         { "fractional restarts", "max_restarts: 3}", "max_restarts: 2.5}", "health_bounds.max_restarts" },
