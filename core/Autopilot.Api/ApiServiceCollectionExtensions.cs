@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Autopilot.Api.Alerts;
 using Autopilot.Api.DeadLetters;
 using Autopilot.Api.Guardrail;
+using Autopilot.Api.Identity;
 using Autopilot.Api.Incidents;
 using Autopilot.Api.RejectedAlerts;
 using Autopilot.Incidents.Ports;
@@ -43,6 +44,7 @@ public static class ApiServiceCollectionExtensions
         // Both hosts keep rejected alerts in memory unless they register a store of their own.
         services.TryAddSingleton<IRejectedAlertStore>(sp => new InMemoryRejectedAlertStore(
             sp.GetRequiredService<IOptions<AlertsOptions>>().Value.MaxRejectedKept, sp.GetRequiredService<RejectedAlertMetrics>()));
+        services.AddAutopilotIdentity(configuration);
         services.AddAutopilotMcp();
         return services;
     }

@@ -130,6 +130,10 @@ serve.SetAction(async (parse, ct) =>
         AnsiConsole.MarkupLine($"kube-api   {settings.KubernetesUrl} · state {Markup.Escape(state)} · Ctrl+C stops");
         if (environment is not null)
             AnsiConsole.MarkupLine($"           kubectl --server {settings.KubernetesUrl} get httproutes -n shop -o yaml");
+        var tokenFile = Path.Combine(state, "operator-token");
+        await File.WriteAllTextAsync(tokenFile, host.OperatorToken(), ct);
+        AnsiConsole.MarkupLine($"operator   approve as yourself with: curl -H \"Authorization: Bearer $(cat {Markup.Escape(tokenFile)})\" -d '{{\"approved\":true}}' " +
+                               $"-H 'Content-Type: application/json' {host.Url}guardrail/<ns>/<route>/approvals/<changeId>");
         try
         {
             await Task.Delay(Timeout.Infinite, ct);

@@ -6,6 +6,20 @@ namespace Autopilot.Testing;
 /// </summary>
 public static class AppSettings
 {
+    /// <summary>The identity provider tests sign people's tokens as (see <see cref="People"/>).</summary>
+    public static readonly Autopilot.Api.Identity.IdentityOptions Identity = new()
+    {
+        Issuer = "autopilot-test",
+        SigningKeys = [Convert.ToBase64String(Enumerable.Repeat((byte)7, 32).ToArray())],
+    };
+
+    /// <summary>The settings that make an app trust <see cref="Identity"/>.</summary>
+    public static Dictionary<string, string?> IdentitySettings() => new()
+    {
+        ["Autopilot:Identity:Issuer"] = Identity.Issuer,
+        ["Autopilot:Identity:SigningKeys:0"] = Identity.SigningKeys![0],
+    };
+
     /// <summary>An approval signing key of the required 32 bytes (all zero: tests only).</summary>
     public static readonly string SigningKey = "base64:" + Convert.ToBase64String(new byte[32]);
 
@@ -17,6 +31,8 @@ public static class AppSettings
         ["Autopilot:Incidents:SopIndexPath"] = Path.Combine(scratch, "sop-index.db"),
         ["Autopilot:Guardrail:PolicyDirectory"] = policyDirectory ?? Repo.PathOf("policies"),
         ["Autopilot:Guardrail:SigningKey"] = SigningKey,
+        ["Autopilot:Identity:Issuer"] = Identity.Issuer,
+        ["Autopilot:Identity:SigningKeys:0"] = Identity.SigningKeys![0],
     };
 
     /// <summary>The gateway-bridge app against an API server at <paramref name="kubernetesUrl"/> (nothing listens on

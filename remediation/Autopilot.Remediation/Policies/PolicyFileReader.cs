@@ -20,6 +20,7 @@ internal sealed partial class PolicyFileReader(string source, List<PolicyProblem
     [
         "name", "description", "selector", "namespaces", "allowed_actions", "require_approval", "min_stable_weight",
         "max_step_percent", "max_changes", "freeze_windows", "min_requests_per_second", "max_requests_per_second", "dry_run",
+        "approvers",
     ];
     private static readonly string[] SelectorKeys = ["route", "namespace", "default"];
     private static readonly string[] BudgetKeys = ["count", "window"];
@@ -147,7 +148,15 @@ internal sealed partial class PolicyFileReader(string source, List<PolicyProblem
         if (f.TryGetValue("dry_run", out var dryRunNode)) Bool(dryRunNode, $"{where}.dry_run", out dryRun);
 
         if (problems.Count > before || name is null || selector is null || allowed is null) return null;
-        return new RoutePolicy(name, selector, allowed, minStable, maxStep, budget, windows, approval, dryRun, namespaces, minRps, maxRps, source);
+        IReadOnlyList<string>? approvers = null;
+        if (f.TryGetValue("approvers", out var approversNode) && StringList(approversNode, $"{where}.approvers", out var who))
+        {
+            foreach (var bad in who.Where(a => !Approvers.IsValidEntry(a)))
+                Problem(approversNode, $"{where}.approvers", $"'{bad}' is not an approver; write group:NAME (a group claim of the token) or user:SUBJECT (its subject)");
+            if (who.Count == 0) Problem(approversNode, $"{where}.approvers", "is empty; omit the key to let any signed-in person approve, or list who may");
+            approvers = who;
+        }
+        return new RoutePolicy(name, selector, allowed, minStable, maxStep, budget, windows, approval, dryRun, namespaces, minRps, maxRps, source, approvers);
     }
 
     private PolicySelector? ReadSelector(YamlNode node, string path)

@@ -20,7 +20,8 @@ public sealed record RoutePolicy(
     IReadOnlyList<string>? Namespaces = null,     // namespaces: where changes may happen (null = any)
     int? MinRequestsPerSecond = null,             // min_requests_per_second for set_rate_limit
     int? MaxRequestsPerSecond = null,             // max_requests_per_second for set_rate_limit
-    string Source = "")
+    string Source = "",
+    IReadOnlyList<string>? Approvers = null)      // approvers: group:NAME / user:SUBJECT who may answer approvals (null = any signed-in person)
 {
     /// <summary>What applies to a route no policy selects: nothing that changes traffic.</summary>
     public static RoutePolicy NoPolicy { get; } = new("builtin:no-policy", PolicySelector.Default, [], Source: "built-in");

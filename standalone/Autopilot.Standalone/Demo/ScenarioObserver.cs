@@ -21,4 +21,8 @@ public interface IScenarioObserver
 }
 
 /// <summary>Where the pieces of a run listen, for the timeline's header.</summary>
-public sealed record ScenarioEndpoints(Uri Webhook, Uri Metrics, Uri KubernetesApi, Uri? Prometheus, Uri? Alertmanager, string StateDirectory);
+public sealed record ScenarioEndpoints(Uri Webhook, Uri Metrics, Uri KubernetesApi, Uri? Prometheus, Uri? Alertmanager, string StateDirectory)
+{
+    /// <summary>Where the operator's bearer token for approvals is written (see AutopilotHost.OperatorToken).</summary>
+    public string? OperatorTokenFile { get; init; }
+}

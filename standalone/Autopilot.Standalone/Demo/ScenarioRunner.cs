@@ -66,8 +66,10 @@ public static class ScenarioRunner
         if (evaluator is not null) evaluator.Transition += watch.OnAlert;
         stack?.OnAlert(watch.OnAlert);
         host.Journal.Recorded += watch.OnRecorded;
+        var tokenFile = Path.Combine(options.StateDirectory, "operator-token");
+        await File.WriteAllTextAsync(tokenFile, host.OperatorToken(), ct);
         observer.Started(scenario, new ScenarioEndpoints(host.WebhookUrl, new Uri(environment.MetricsUrl, "/metrics"), environment.Kube.Url,
-            stack?.PrometheusUrl, stack?.AlertmanagerUrl, options.StateDirectory));
+            stack?.PrometheusUrl, stack?.AlertmanagerUrl, options.StateDirectory) { OperatorTokenFile = tokenFile });
 
         var director = new ScenarioDirector(environment.Cluster, scenario);
         director.FaultChanged += observer.Fault;

@@ -160,7 +160,7 @@ public sealed class AutopilotHost : IAsyncDisposable
 
     internal static Dictionary<string, string?> Defaults(StandaloneSettings settings, StateDirectory state)
     {
-        var key = "base64:" + SigningKey(state);
+        var key = "base64:" + SigningKey(state, "approval-signing-key");
         var values = new Dictionary<string, string?>
         {
             ["Autopilot:Incidents:SopDirectory"] = Path.Combine(settings.ContentRoot, "sops"),
@@ -174,16 +174,31 @@ public sealed class AutopilotHost : IAsyncDisposable
             ["InferencePool:ModelPath"] = settings.ModelPath,
             ["InferencePool:ModelCacheDirectory"] = Path.Combine(state.Root, "models"),
             ["Autopilot:Health:Window"] = $"{(int)settings.Rules.RateWindow.TotalSeconds}s",
+            // Stand-alone mode is its own identity provider: it signs the operator token it prints (see OperatorToken).
+            ["Autopilot:Identity:Issuer"] = AppId,
+            ["Autopilot:Identity:SigningKeys:0"] = SigningKey(state, "operator-token-key"),
         };
         if (settings.PrometheusUrl is { } prometheus) values["Autopilot:Health:PrometheusUrl"] = prometheus.ToString().TrimEnd('/');
         return values;
     }
 
-    /// <summary>The approval signing key shared by the guardrail and the bridge: made once per state directory
-    /// (the role of the "approval-signing-key" secret), so approvals survive a restart.</summary>
-    private static string SigningKey(StateDirectory state)
+    /// <summary>
+    /// A token for the person running this host (subject "operator", group "autopilot-approvers"), valid for 12 hours:
+    /// what an identity provider would issue, so approvals work in stand-alone mode as they do in production, as a
+    /// person. serve and demo print it.
+    /// </summary>
+    public string OperatorToken()
     {
-        var path = Path.Combine(state.Root, "approval-signing-key");
+        var identity = Services.GetRequiredService<IOptions<Autopilot.Api.Identity.IdentityOptions>>().Value;
+        return Autopilot.Api.Identity.LocalTokens.Issue(identity, "operator", ["autopilot-approvers"], TimeSpan.FromHours(12),
+            Services.GetRequiredService<TimeProvider>().GetUtcNow());
+    }
+
+    /// <summary>A secret made once per state directory (the role of a Kubernetes secret), so what it signs survives a
+    /// restart: the approval signing key shared by the guardrail and the bridge, the operator-token key.</summary>
+    private static string SigningKey(StateDirectory state, string name)
+    {
+        var path = Path.Combine(state.Root, name);
         if (File.Exists(path)) return File.ReadAllText(path).Trim();
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         File.WriteAllText(path, key);

@@ -168,7 +168,9 @@ public sealed class HostContractTests : IClassFixture<ActorsHostFactory>
     [Fact]
     public async Task Approval_without_a_decision_is_400_naming_the_field()
     {
-        var response = await _app.CreateClient().PostAsJsonAsync("/guardrail/shop/checkout/approvals/some-change", new { approver = "alice" });
+        var client = _app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Autopilot.Testing.People.Token("alice"));
+        var response = await client.PostAsJsonAsync("/guardrail/shop/checkout/approvals/some-change", new { reason = "no decision given" });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("approved", await response.Content.ReadAsStringAsync());
@@ -201,14 +203,17 @@ public sealed class HostContractTests : IClassFixture<ActorsHostFactory>
     {
         var record = IncidentRecord.Open("shop.checkout.20261125T100000Z.1", new WorkloadKey("shop", "checkout"), DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
         await _app.Journal.RecordAsync(record, CancellationToken.None);
+        var anonymous = await _app.CreateClient().PostAsJsonAsync($"/incidents/{record.IncidentId}/close", new { note = "done" });
         var client = _app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Autopilot.Testing.People.Token("alice"));
 
-        var acknowledged = await client.PostAsJsonAsync($"/incidents/{record.IncidentId}/acknowledge", new { by = "alice", note = "looking" });
-        var noName = await client.PostAsJsonAsync($"/incidents/{record.IncidentId}/close", new { note = "done" });
-        var unknown = await client.PostAsJsonAsync("/incidents/no-such-incident/close", new { by = "alice" });
+        var acknowledged = await client.PostAsJsonAsync($"/incidents/{record.IncidentId}/acknowledge", new { note = "looking" });
+        var noName = await client.PostAsJsonAsync($"/incidents/{record.IncidentId}/close", new { by = "the-cto", note = "done" });
+        var unknown = await client.PostAsJsonAsync("/incidents/no-such-incident/close", new { note = "done" });
         _app.Dispatched.RefuseWith = "incident is triaging: the loop still owns it";
-        var refused = await client.PostAsJsonAsync($"/incidents/{record.IncidentId}/close", new { by = "alice" });
+        var refused = await client.PostAsJsonAsync($"/incidents/{record.IncidentId}/close", new { note = "done" });
 
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.OK, acknowledged.StatusCode);
         var (workload, answer) = Assert.Single(_app.Dispatched.Answers, a => a.Answer.Verb == OperatorVerb.Acknowledge);
         Assert.Equal(new WorkloadKey("shop", "checkout"), workload);

@@ -33,6 +33,7 @@ public sealed class AppSettingsTests
         { "actors/Autopilot.Actors/appsettings.json", actors::Autopilot.Actors.JournalOptions.Section, typeof(actors::Autopilot.Actors.JournalOptions) },
         { "actors/Autopilot.Actors/appsettings.json", actors::Autopilot.Actors.PoolClientOptions.Section, typeof(actors::Autopilot.Actors.PoolClientOptions) },
         { "actors/Autopilot.Actors/appsettings.json", DeadLetterOptions.Section, typeof(DeadLetterOptions) },
+        { "actors/Autopilot.Actors/appsettings.json", Autopilot.Api.Identity.IdentityOptions.Section, typeof(Autopilot.Api.Identity.IdentityOptions) },
         { $"standalone/Autopilot.Standalone/{AutopilotHost.SettingsFile}", DeadLetterOptions.Section, typeof(DeadLetterOptions) },
         { $"standalone/Autopilot.Standalone/{AutopilotHost.SettingsFile}", StateOptions.Section, typeof(StateOptions) },
         { "actors/Autopilot.Actors/appsettings.json", Autopilot.GatewayBridge.Client.GatewayBridgeClientOptions.Section,

@@ -24,6 +24,9 @@ namespace Autopilot.EndToEnd.Tests.Contract;
 public sealed class HttpSurfaceContractTests : IAsyncLifetime
 {
     private const string Token = "contract-token";
+
+    /// <summary>A person's bearer token from the tests' identity provider.</summary>
+    private static readonly string Person = Autopilot.Testing.People.Token("alice");
     private static readonly DateTimeOffset At = new(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
 
     private static readonly IncidentRecord Incident = IncidentRecord.Open("inc-contract-1", new WorkloadKey("shop", "checkout"), At) with
@@ -50,7 +53,8 @@ public sealed class HttpSurfaceContractTests : IAsyncLifetime
         _environment = await SimulatedEnvironment.StartAsync([], NullLoggerFactory.Instance);
         _standalone = await AutopilotHost.StartAsync(StandaloneSettings.ForSimulator(_environment, new(TimeSpan.FromMinutes(5)), Path.Combine(_state, "standalone"), RepoPaths.Root) with
         {
-            Configuration = new Dictionary<string, string?> { ["Autopilot:Alerts:BearerToken"] = Token },
+            // Both hosts trust the tests' identity provider, so a person's token means the same to each.
+            Configuration = new Dictionary<string, string?>(Autopilot.Testing.AppSettings.IdentitySettings()) { ["Autopilot:Alerts:BearerToken"] = Token },
         });
         await _standalone.Journal.RecordAsync(Incident, default);
         _standaloneClient.BaseAddress = _standalone.Url;
@@ -79,11 +83,13 @@ public sealed class HttpSurfaceContractTests : IAsyncLifetime
         { "incident list with a bad limit", "GET /incidents?limit=0", null, null },
         { "one incident", "GET /incidents/inc-contract-1", null, null },
         { "an unknown incident", "GET /incidents/nope", null, null },
-        { "approval without a decision", "POST /guardrail/shop/checkout/approvals/change-1", "{\"approver\":\"alice\"}", null },
-        { "approval without an approver", "POST /guardrail/shop/checkout/approvals/change-1", "{\"approved\":true}", null },
-        { "approval whose body is not JSON", "POST /guardrail/shop/checkout/approvals/change-1", "{approved", null },
+        { "approval without a token", "POST /guardrail/shop/checkout/approvals/change-1", "{\"approved\":true}", null },
+        { "approval with the webhook's token", "POST /guardrail/shop/checkout/approvals/change-1", "{\"approved\":true}", Token },
+        { "approval without a decision", "POST /guardrail/shop/checkout/approvals/change-1", "{\"reason\":\"looks fine\"}", Person },
+        { "approval naming an approver in the body", "POST /guardrail/shop/checkout/approvals/change-1", "{\"approved\":true,\"approver\":\"alice\"}", Person },
+        { "approval whose body is not JSON", "POST /guardrail/shop/checkout/approvals/change-1", "{approved", Person },
         { "an unknown path", "GET /nothing-here", null, null },
-        { "approval of an unknown change", "POST /guardrail/shop/checkout/approvals/change-1", "{\"approved\":false,\"approver\":\"alice\"}", null },
+        { "approval of an unknown change", "POST /guardrail/shop/checkout/approvals/change-1", "{\"approved\":false}", Person },
     };
 
     private const string Payload = """
