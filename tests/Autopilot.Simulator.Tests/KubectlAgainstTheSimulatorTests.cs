@@ -99,6 +99,15 @@ public sealed class KubectlAgainstTheSimulatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Kubectl_default_strategic_patch_is_refused_as_a_real_server_refuses_it_for_a_custom_resource()
+    {
+        var (exitCode, _, error) = Kubectl("patch", "httproute", "checkout", "-n", "shop", "-p", """{"metadata":{"labels":{"touched":"yes"}}}""");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("application/merge-patch+json", error);
+    }
+
+    [Fact]
     public void Kubectl_may_not_do_what_anonymous_users_were_not_granted()
     {
         var (exitCode, _, error) = Kubectl("delete", "httproute", "checkout", "-n", "shop");

@@ -107,4 +107,31 @@ public sealed class StrictScenarioTests
         Assert.Contains(scripted, s => s.Proposal!.Contains("\"checkout-v2\":35", StringComparison.Ordinal) && s.Expect.Escalated && !s.Expect.ForbidsChanges);
         Assert.Contains(scripted, s => s.Proposal!.Contains("\"backend\":\"checkout-v1\"", StringComparison.Ordinal) && s.Expect.ForbidsChanges);
     }
+
+    [Fact]
+    public void A_multi_rule_scenario_seeds_its_other_rules_ahead_of_the_versions_rule()
+    {
+        var scenario = ScenarioLoader.Find(Scenarios, "bad-canary-multi-rule");
+        var store = new Autopilot.Simulator.KubeApi.KubeObjectStore();
+
+        KubeStoreRouteWeights.Seed(store, [scenario.Workload]);
+
+        var rules = Autopilot.Simulator.KubeApi.HttpRouteManifest.Rules(store.Get(Autopilot.Simulator.KubeApi.KubeResourceType.HttpRoute, "shop", "checkout"));
+        Assert.Equal(2, rules.Count);
+        Assert.Equal([new BackendWeight("checkout-static", 100)], rules[0].Backends);
+        Assert.Equal(scenario.Workload.InitialWeights, rules[1].Backends);
+    }
+
+    [Theory]
+    [InlineData("path: /static", "path: /", "other_rules[0].path")]
+    [InlineData("backends: {checkout-static: 100}", "backends: {checkout-static: 60}", "other_rules[0].backends")]
+    public void A_bad_other_rule_is_refused_naming_it(string find, string replace, string problem)
+    {
+        var text = File.ReadAllText(Path.Combine(Scenarios, "bad-canary-multi-rule.yaml"));
+        Assert.Contains(find, text);
+
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(text.Replace(find, replace), "multi.yaml"));
+
+        Assert.Contains(error.Problems, p => p.Contains(problem, StringComparison.Ordinal));
+    }
 }

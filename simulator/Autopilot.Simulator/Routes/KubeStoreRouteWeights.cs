@@ -26,7 +26,7 @@ public sealed class KubeStoreRouteWeights(KubeObjectStore store) : IRouteWeightS
         {
             if (store.TryGet(KubeResourceType.HttpRoute, spec.Route.Namespace, spec.Route.Name) is not null) continue;
             store.Create(KubeResourceType.HttpRoute, spec.Route.Namespace, HttpRouteManifest.Create(
-                spec.Route, spec.InitialWeights, spec.StableVersion,
+                spec.Route, spec.InitialRules, spec.StableVersion,
                 labels: new Dictionary<string, string> { ["autopilot.io/workload"] = spec.Key.Name }));
         }
     }

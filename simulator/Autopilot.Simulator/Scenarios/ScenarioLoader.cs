@@ -63,7 +63,11 @@ public static partial class ScenarioLoader
             versions,
             StableVersion: (workloadFile.Versions ?? []).FirstOrDefault(v => v.Stable)?.Name ?? "",
             RequestsPerSecond: workloadFile.RequestsPerSecond ?? 50,
-            Dependencies: workloadFile.Dependencies ?? []);
+            Dependencies: workloadFile.Dependencies ?? []) with
+        {
+            OtherRules = [.. (workloadFile.OtherRules ?? []).Select(r => new KubeApi.RouteRuleSpec(r.Path ?? "",
+                [.. (r.Backends ?? []).Select(b => new Autopilot.Remediation.Routing.BackendWeight(b.Key, b.Value))]))],
+        };
         if (string.IsNullOrEmpty(workloadFile.Namespace) || string.IsNullOrEmpty(workloadFile.Name))
             problems.Add("workload.namespace / workload.name: both are required");
         if ((workloadFile.Versions ?? []).Count(v => v.Stable) != 1) problems.Add("workload.versions[].stable: exactly one version must be stable");
@@ -249,6 +253,13 @@ public static partial class ScenarioLoader
         public double? RequestsPerSecond { get; set; }
         public List<string>? Dependencies { get; set; }
         public List<VersionFile>? Versions { get; set; }
+        public List<RuleFile>? OtherRules { get; set; }
+    }
+
+    private sealed class RuleFile
+    {
+        public string? Path { get; set; }
+        public Dictionary<string, int>? Backends { get; set; }
     }
 
     private sealed class VersionFile

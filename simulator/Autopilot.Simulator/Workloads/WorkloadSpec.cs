@@ -31,6 +31,13 @@ public sealed record WorkloadSpec(
 
     public IReadOnlyList<BackendWeight> InitialWeights => [.. Versions.Select(v => new BackendWeight(v.Name, v.InitialWeight))];
 
+    /// <summary>Rules of the route besides the one splitting traffic between the versions (e.g. /static to another
+    /// service), ahead of it, as real routes often have; a mitigation must leave them as they are.</summary>
+    public IReadOnlyList<KubeApi.RouteRuleSpec> OtherRules { get; init; } = [];
+
+    /// <summary>Every rule of the route as it starts: the other rules, then the versions' rule at "/".</summary>
+    public IReadOnlyList<KubeApi.RouteRuleSpec> InitialRules => [.. OtherRules, new KubeApi.RouteRuleSpec("/", InitialWeights)];
+
     /// <summary>The sample workload every doc and test talks about: shop/checkout, v1 stable at 90%, v2 canary at 10%.</summary>
     public static WorkloadSpec Checkout(double requestsPerSecond = 50) => new(
         new WorkloadKey("shop", "checkout"),
@@ -54,6 +61,11 @@ public sealed record WorkloadSpec(
         if (Versions.All(v => v.Name != StableVersion))
             problems.Add($"stable: '{StableVersion}' is not one of the versions ({string.Join(", ", Versions.Select(v => v.Name))})");
         if (RequestsPerSecond <= 0) problems.Add("requests_per_second: must be positive");
+        foreach (var (rule, i) in OtherRules.Select((r, i) => (r, i)))
+        {
+            if (!rule.PathPrefix.StartsWith('/') || rule.PathPrefix == "/") problems.Add($"other_rules[{i}].path: '{rule.PathPrefix}' must be a path prefix other than / (the versions' rule has /)");
+            if (rule.Backends.Count == 0 || rule.Backends.Sum(b => b.Weight) != 100) problems.Add($"other_rules[{i}].backends: weights must sum to 100");
+        }
         return problems;
     }
 }

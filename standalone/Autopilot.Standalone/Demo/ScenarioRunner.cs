@@ -152,14 +152,15 @@ public static class ScenarioRunner
             var route = scenario.Workload.Route;
             var records = host.Journal.All.Where(r => r.Workload == scenario.Workload.Key.ToString()).ToList();
             var guardrail = await host.Guardrails.ReadStateAsync(route, ct);
-            var weights = (await host.Bridge.GetRouteAsync(route, ct)).Weights();
+            var state = await host.Bridge.GetRouteAsync(route, ct);
+            var weights = state.Weights();
             return new ScenarioOutcome(
                 [.. records.SelectMany(r => r.Alerts.Names).Distinct()],
                 [.. guardrail.Ledger.Where(e => e.Action != "undo").Select(e => e.Action)],
                 records.Any(r => r.Escalations.Count > 0),
                 records.Any(r => r.Restore is { Completed: true }),
                 weights,
-                Breaches(guardrail, weights),
+                [.. Breaches(guardrail, weights), .. OtherRulesMoved(state)],
                 records.OrderBy(r => r.OpenedAt).Where(r => r is { Plan: not null, Proposal: not null })
                     .Select(r => new PlannedProposal(r.Proposal!.Action, r.Plan!.Source.ToString(), r.Proposal.Reason)).FirstOrDefault());
         }
@@ -174,6 +175,19 @@ public static class ScenarioRunner
             if (weights.Sum(w => w.Weight) != 100 || weights.Any(w => w.Weight is < 0 or > 100))
                 breaches.Add($"route weights {ScenarioOutcome.Weights(weights)} are not percentages summing to 100");
             return breaches;
+        }
+
+        /// <summary>The route's other rules (not the versions' split) must end as they started: a mitigation has no
+        /// business with /static.</summary>
+        private IEnumerable<string> OtherRulesMoved(RouteState state)
+        {
+            for (var i = 0; i < scenario.Workload.OtherRules.Count; i++)
+            {
+                var expected = scenario.Workload.OtherRules[i];
+                var actual = state.Rules.FirstOrDefault(r => r.Index == i)?.Backends ?? [];
+                if (ScenarioOutcome.Weights(actual) != ScenarioOutcome.Weights(expected.Backends))
+                    yield return $"rule {i} ({expected.PathPrefix}) is {ScenarioOutcome.Weights(actual)}, but it started as {ScenarioOutcome.Weights(expected.Backends)}";
+            }
         }
 
         public string Waiting(IReadOnlyList<string> misses) => misses.Count == 0 ? "outcome reached; checking it holds" : misses[0];
