@@ -63,6 +63,7 @@ public static class ActorsHost
         services.AddSingleton<ActorProxies>();
         services.AddSingleton<ActorGuardrailGateway>();
         services.AddSingleton<IGuardrailGateway>(sp => sp.GetRequiredService<ActorGuardrailGateway>());
+        services.AddSingleton<IGuardrailReader>(sp => sp.GetRequiredService<IGuardrailGateway>());
         services.AddSingleton<IIncidentDispatcher, ActorIncidentDispatcher>();
         services.AddSingleton<IRestoreOrchestrator, DaprRestoreOrchestrator>();
         services.AddOptions<JournalOptions>().Bind(configuration.GetSection(JournalOptions.Section)).ValidateDataAnnotations().ValidateOnStart();

@@ -45,13 +45,17 @@ public sealed class GatewayBridgeClientOptions : IValidatableObject
 
 public static class GatewayBridgeClientServiceCollectionExtensions
 {
+    /// <summary>The name of the bridge's HttpClient in IHttpClientFactory. Only this library may use it (an architecture
+    /// test keeps it so): a named client is another way to reach the bridge than <see cref="IGatewayBridgeClient"/>.</summary>
+    public const string HttpClientName = nameof(GatewayBridgeHttpClient);
+
     /// <summary>Registers <see cref="IGatewayBridgeClient"/> as <see cref="GatewayBridgeHttpClient"/>; its options are
     /// validated at start-up.</summary>
     public static IServiceCollection AddGatewayBridgeHttpClient(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<GatewayBridgeClientOptions>().Bind(configuration.GetSection(GatewayBridgeClientOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
-        services.AddHttpClient(nameof(GatewayBridgeHttpClient), (sp, http) =>
+        services.AddHttpClient(HttpClientName, (sp, http) =>
         {
             var options = sp.GetRequiredService<IOptions<GatewayBridgeClientOptions>>().Value;
             // The one setting Dapr gives the app itself, not through the app's configuration section.
@@ -59,7 +63,7 @@ public static class GatewayBridgeClientServiceCollectionExtensions
             http.Timeout = options.Timeout;
         });
         services.AddSingleton<IGatewayBridgeClient>(sp => new GatewayBridgeHttpClient(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(GatewayBridgeHttpClient)),
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
             sp.GetRequiredService<IOptions<GatewayBridgeClientOptions>>().Value.AppId));
         return services;
     }

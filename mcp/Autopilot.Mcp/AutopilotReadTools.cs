@@ -12,12 +12,13 @@ namespace Autopilot.Mcp;
 
 /// <summary>
 /// What an outside agent (kagent, an IDE agent) may read. Every tool is read-only: changing traffic stays
-/// behind the guardrail, so no tool here can reach it for anything but a route read.
+/// behind the guardrail: the tools are given <see cref="IGuardrailReader"/>, which has no way to submit, undo or
+/// approve (an architecture test keeps it so).
 /// </summary>
 [McpServerToolType]
 public sealed class AutopilotReadTools(
     IWorkloadHealthSource health,
-    IGuardrailGateway guardrail,
+    IGuardrailReader guardrail,
     IIncidentJournal journal,
     ISopRetriever sops,
     IOptions<IncidentOptions> incidentOptions)

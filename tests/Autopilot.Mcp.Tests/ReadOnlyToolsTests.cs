@@ -33,7 +33,7 @@ public sealed class ReadOnlyToolsTests : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IGuardrailGateway>(_guardrail);
+        builder.Services.AddSingleton<IGuardrailReader>(_guardrail);
         builder.Services.AddSingleton<IWorkloadHealthSource, FakeHealth>();
         builder.Services.AddSingleton<IIncidentJournal, FakeJournal>();
         builder.Services.AddSingleton<ISopRetriever, FakeSops>();
@@ -138,7 +138,8 @@ public sealed class ReadOnlyToolsTests : IAsyncLifetime
     private static string Text(CallToolResult result) =>
         string.Concat(result.Content.OfType<TextContentBlock>().Select(b => b.Text));
 
-    private sealed class FakeGuardrail : IGuardrailGateway
+    /// <summary>Only the read-only port: the tools cannot be handed anything that submits, undoes or approves.</summary>
+    private sealed class FakeGuardrail : IGuardrailReader
     {
         public List<RouteRef> Reads { get; } = [];
 
@@ -148,17 +149,8 @@ public sealed class ReadOnlyToolsTests : IAsyncLifetime
             return Task.FromResult(Checkout with { Route = route });
         }
 
-        public Task<GuardrailDecision> SubmitAsync(ProposalSubmission submission, CancellationToken ct) =>
-            throw new InvalidOperationException("MCP tools must never submit changes.");
-
-        public Task<GuardrailDecision> UndoAsync(UndoSubmission submission, CancellationToken ct) =>
-            throw new InvalidOperationException("MCP tools must never undo changes.");
-
         public Task<GuardrailDecision?> GetDecisionAsync(RouteRef route, string changeId, CancellationToken ct) =>
             Task.FromResult<GuardrailDecision?>(null);
-
-        public Task<GuardrailDecision?> AnswerApprovalAsync(RouteRef route, ApprovalAnswer answer, CancellationToken ct) =>
-            throw new InvalidOperationException("MCP tools must never answer approvals.");
     }
 
     private sealed class FakeHealth : IWorkloadHealthSource

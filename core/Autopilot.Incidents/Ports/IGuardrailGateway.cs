@@ -5,9 +5,10 @@ namespace Autopilot.Incidents.Ports;
 /// <summary>
 /// How the incident side reaches the guardrail of a route (Dapr: ActorProxy to GuardrailActor, id = route
 /// "namespace/name"; stand-alone: the keyed executor running GuardrailProcess). The incident side never
-/// touches the gateway-bridge client itself.
+/// touches the gateway-bridge client itself. The reads are <see cref="IGuardrailReader"/>, all that read-only callers
+/// (the MCP tools) are given.
 /// </summary>
-public interface IGuardrailGateway
+public interface IGuardrailGateway : IGuardrailReader
 {
     /// <summary>Evaluates and, if allowed, applies. Idempotent per ChangeId: a resubmission returns the
     /// decision already taken and never applies twice.</summary>
@@ -15,12 +16,6 @@ public interface IGuardrailGateway
 
     /// <summary>Undoes an applied change (restores the weights from before it). Idempotent per UndoChangeId.</summary>
     Task<GuardrailDecision> UndoAsync(UndoSubmission submission, CancellationToken ct);
-
-    Task<RouteState> ReadRouteAsync(RouteRef route, CancellationToken ct);
-
-    /// <summary>The decision taken for a change id, or null when the guardrail never saw it. Used to poll
-    /// changes that wait for human approval.</summary>
-    Task<GuardrailDecision?> GetDecisionAsync(RouteRef route, string changeId, CancellationToken ct);
 
     /// <summary>A human's answer to a change waiting for approval; null when the route has no such change.</summary>
     Task<GuardrailDecision?> AnswerApprovalAsync(RouteRef route, ApprovalAnswer answer, CancellationToken ct);

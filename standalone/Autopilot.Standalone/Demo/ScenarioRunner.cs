@@ -152,7 +152,7 @@ public static class ScenarioRunner
             var route = scenario.Workload.Route;
             var records = host.Journal.All.Where(r => r.Workload == scenario.Workload.Key.ToString()).ToList();
             var guardrail = await host.Guardrails.ReadStateAsync(route, ct);
-            var state = await host.Bridge.GetRouteAsync(route, ct);
+            var state = await host.Guardrails.ReadRouteAsync(route, ct);
             var weights = state.Weights();
             return new ScenarioOutcome(
                 [.. records.SelectMany(r => r.Alerts.Names).Distinct()],

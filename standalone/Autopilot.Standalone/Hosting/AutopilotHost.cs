@@ -59,6 +59,8 @@ public sealed class AutopilotHost : IAsyncDisposable
 
     public InMemoryTopic<byte[]> Topic => Services.GetRequiredService<InMemoryTopic<byte[]>>();
 
+    /// <summary>The in-process bridge, for tests that check what reached the cluster. Product code reads routes through
+    /// the guardrail (<see cref="Guardrails"/>); GuardrailIsolationTests allows only this host's registration.</summary>
     public IGatewayBridgeClient Bridge => Services.GetRequiredService<IGatewayBridgeClient>();
 
     public InProcessGuardrailGateway Guardrails => Services.GetRequiredService<InProcessGuardrailGateway>();
@@ -91,6 +93,7 @@ public sealed class AutopilotHost : IAsyncDisposable
         services.AddSingleton<IIncidentDispatcher>(sp => sp.GetRequiredService<InProcessIncidentDispatcher>());
         services.AddSingleton<InProcessGuardrailGateway>();
         services.AddSingleton<IGuardrailGateway>(sp => sp.GetRequiredService<InProcessGuardrailGateway>());
+        services.AddSingleton<IGuardrailReader>(sp => sp.GetRequiredService<IGuardrailGateway>());
         services.AddSingleton<InProcessRestoreOrchestrator>();
         services.AddSingleton<IRestoreOrchestrator>(sp => sp.GetRequiredService<InProcessRestoreOrchestrator>());
         if (settings.PrometheusUrl is null)

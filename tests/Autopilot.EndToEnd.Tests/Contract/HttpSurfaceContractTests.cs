@@ -125,6 +125,18 @@ public sealed class HttpSurfaceContractTests : IAsyncLifetime
         Assert.Equal(actors.Body, standalone.Body);
     }
 
+    [Fact]
+    public void Both_runtimes_hand_the_mcp_tools_the_guardrails_read_only_port()
+    {
+        // The tools take IGuardrailReader (no submit, undo or approve); each host serves it from its own guardrail gateway.
+        foreach (var services in new[] { _actors!.Services, _standalone!.Services })
+        {
+            using var scope = services.CreateScope();
+            Assert.Same(scope.ServiceProvider.GetRequiredService<IGuardrailGateway>(), scope.ServiceProvider.GetRequiredService<IGuardrailReader>());
+            Assert.NotNull(ActivatorUtilities.CreateInstance<Autopilot.Mcp.AutopilotReadTools>(scope.ServiceProvider));
+        }
+    }
+
     private sealed record Answer(HttpStatusCode Status, string? ContentType, string Body);
 
     private static async Task<Answer> SendAsync(HttpClient client, string request, string? body, string? token, bool mcp = false)
