@@ -397,12 +397,14 @@ public sealed class IncidentMachine(IncidentMachineOptions? options = null)
         return new Transition(state with { Current = moved }, [], null);
     }
 
-    /// <summary>Ends the loop's work on the incident. While its alerts still fire it stays the workload's incident
-    /// (held, see <see cref="OnAlertsWhileHeld"/>); with every alert resolved it is settled at once.</summary>
+    /// <summary>Ends the loop's work on the incident. Handed to humans while its alerts still fire, it stays the
+    /// workload's incident (held, see <see cref="OnAlertsWhileHeld"/>); resolved, or with every alert resolved, it is
+    /// settled at once.</summary>
     private static Transition Close(IncidentState state, Incident incident, IncidentPhase to, DateTimeOffset now, string outcome, bool escalate)
     {
         var closed = incident with { ClosedAt = now, Outcome = outcome, AwaitingApproval = false };
         if (AllResolved(incident, state.Alerts)) closed = closed with { SettledAt = now, Settlement = "its alerts resolved" };
+        else if (to == IncidentPhase.Resolved) closed = closed with { SettledAt = now, Settlement = "resolved by the loop" };
         var moved = Move(state, closed, to, now, outcome);
         IncidentCommand[] commands = escalate
             ? [new NotifyEscalation(incident.Id, outcome), new CloseIncident(incident.Id, to, outcome)]

@@ -24,9 +24,12 @@ public sealed record IncidentState(
 
     public bool HasOpenIncident => Current is { Phase: var phase } && !phase.IsClosed();
 
-    /// <summary>A closed incident that still speaks for the workload's problem (see <see cref="Incident.SettledAt"/>).</summary>
+    /// <summary>An incident the loop handed to humans (escalated, denied, rolled back) that still speaks for the
+    /// workload's problem (see <see cref="Incident.SettledAt"/>). A resolved incident never holds: a problem that comes
+    /// back after it is a new one.</summary>
     public Incident? Held(DateTimeOffset now, TimeSpan holdLimit) =>
-        Current is { Phase: var phase, SettledAt: null, ClosedAt: { } closedAt } held && phase.IsClosed() && now - closedAt <= holdLimit ? held : null;
+        Current is { Phase: IncidentPhase.Escalated or IncidentPhase.Denied or IncidentPhase.RolledBack, SettledAt: null, ClosedAt: { } closedAt } held
+        && now - closedAt <= holdLimit ? held : null;
 }
 
 /// <summary>What has been seen of one alert fingerprint. StatusChanges keeps the most recent firing/resolved flips.</summary>

@@ -211,4 +211,19 @@ public sealed class OneIncidentPerProblemTests
         Assert.IsType<BeginTriage>(Assert.Single(fresh.Commands));
         Assert.Equal(state.Current!.Id, fresh.State.Current!.Follows);
     }
+
+    [Fact]
+    public void An_incident_the_loop_resolved_never_holds_so_the_problem_coming_back_is_a_new_incident()
+    {
+        var state = Accept(IncidentState.Empty(Checkout), new AlertsReceived([Firing()])).State;
+        state = Accept(state, new TriageStarted()).State;
+        state = Accept(state, new ProposalReady(new NoAction("checkout-v2 within bounds"), ProposalSource.Model, "")).State;
+        Assert.Equal(IncidentPhase.Resolved, state.Current!.Phase);
+        Assert.Equal("resolved by the loop", state.Current.Settlement);
+        Assert.Null(state.Held(T0, TimeSpan.FromHours(4)));
+
+        var next = Accept(state, new AlertsReceived([Firing("fp-2")]), T0.AddSeconds(30));
+        Assert.IsType<BeginTriage>(Assert.Single(next.Commands));
+        Assert.Equal(2, next.State.Sequence);
+    }
 }
