@@ -23,10 +23,7 @@ public static class IncidentEndpoints
         var incidents = endpoints.MapGroup("/incidents");
         incidents.MapGet("", async (IIncidentJournal journal, string? workload, bool? open, int? limit, CancellationToken ct) =>
         {
-            if (limit is <= 0 or > 1000)
-                return Results.Problem(statusCode: 400, title: "Invalid query", detail: "limit must be between 1 and 1000.",
-                    extensions: new Dictionary<string, object?> { ["field"] = "limit" });
-            return Results.Ok(await journal.ListAsync(new IncidentQuery(workload, open ?? false, limit ?? 100), ct));
+            return ListLimit.Problem(limit) ?? Results.Ok(await journal.ListAsync(new IncidentQuery(workload, open ?? false, limit ?? ListLimit.Default), ct));
         });
         incidents.MapGet("/{id}", async (string id, IIncidentJournal journal, CancellationToken ct) =>
             await journal.GetAsync(id, ct) is { } record ? Results.Ok(record) : NotFound(id));

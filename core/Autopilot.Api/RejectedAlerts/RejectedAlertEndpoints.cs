@@ -13,10 +13,7 @@ public static class RejectedAlertEndpoints
     {
         endpoints.MapGet("/alerts/rejected", async (IRejectedAlertStore store, int? limit, CancellationToken ct) =>
         {
-            if (limit is <= 0 or > 1000)
-                return Results.Problem(statusCode: 400, title: "Invalid query", detail: "limit must be between 1 and 1000.",
-                    extensions: new Dictionary<string, object?> { ["field"] = "limit" });
-            return Results.Ok(await store.ListAsync(limit ?? 100, ct));
+            return ListLimit.Problem(limit) ?? Results.Ok(await store.ListAsync(limit ?? ListLimit.Default, ct));
         });
         return endpoints;
     }

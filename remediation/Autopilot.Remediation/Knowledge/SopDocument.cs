@@ -122,17 +122,7 @@ public static partial class SopDocument
             else Problem("tags", "must be a list of strings", tagsNode);
         }
 
-        var reasonAbout = new List<string>();
-        if (keys.GetValueOrDefault("reason_about") is { } aboutNode)
-        {
-            if (aboutNode is YamlSequenceNode aboutList)
-                for (var i = 0; i < aboutList.Children.Count; i++)
-                {
-                    if (aboutList.Children[i] is YamlScalarNode { Value: { } label } && Alerts.AlertPayloadParser.IsValidLabelName(label, 128)) reasonAbout.Add(label);
-                    else Problem($"reason_about[{i}]", "must be a Prometheus label name (letters, digits, '_'), e.g. dependency", aboutList.Children[i]);
-                }
-            else Problem("reason_about", "must be a list of label names, e.g. [dependency]", aboutNode);
-        }
+        var reasonAbout = NameList(keys, "reason_about", "a Prometheus label name", "label names", "dependency", Problem);
 
         Confirmation? confirmWith = null;
         if (Scalar(keys, "confirm_with", Problem, required: false) is { } confirmText)
@@ -151,17 +141,7 @@ public static partial class SopDocument
         var healthBounds = ReadHealthBounds(keys.GetValueOrDefault("health_bounds"), Problem);
 
         // Annotations are free text (summary, description): the fact sheet shows them only when the SOP asks.
-        var includeAnnotations = new List<string>();
-        if (keys.GetValueOrDefault("include_annotations") is { } annotationsNode)
-        {
-            if (annotationsNode is YamlSequenceNode annotationList)
-                for (var i = 0; i < annotationList.Children.Count; i++)
-                {
-                    if (annotationList.Children[i] is YamlScalarNode { Value: { } name } && Alerts.AlertPayloadParser.IsValidLabelName(name, 128)) includeAnnotations.Add(name);
-                    else Problem($"include_annotations[{i}]", "must be an annotation name (letters, digits, '_'), e.g. summary", annotationList.Children[i]);
-                }
-            else Problem("include_annotations", "must be a list of annotation names, e.g. [summary]", annotationsNode);
-        }
+        var includeAnnotations = NameList(keys, "include_annotations", "an annotation name", "annotation names", "summary", Problem);
 
         string Invalid(string key, string message, YamlNode node)
         {
@@ -331,6 +311,25 @@ public static partial class SopDocument
         if (kind == KnowledgeKind.Sop && result.Count == 0 && list.Children.Count == 0)
             problem("allowed_actions", "must list at least one action (escalate if nothing automatic is safe)", node);
         return result;
+    }
+
+    /// <summary>A list of label or annotation names (letters, digits, '_'); each bad entry is a problem naming its index.</summary>
+    private static List<string> NameList(Dictionary<string, YamlNode> keys, string key, string one, string many, string example,
+        Action<string, string, YamlNode?> problem)
+    {
+        var names = new List<string>();
+        if (keys.GetValueOrDefault(key) is not { } node) return names;
+        if (node is not YamlSequenceNode list)
+        {
+            problem(key, $"must be a list of {many}, e.g. [{example}]", node);
+            return names;
+        }
+        for (var i = 0; i < list.Children.Count; i++)
+        {
+            if (list.Children[i] is YamlScalarNode { Value: { } name } && Alerts.AlertPayloadParser.IsValidLabelName(name, 128)) names.Add(name);
+            else problem($"{key}[{i}]", $"must be {one} (letters, digits, '_'), e.g. {example}", list.Children[i]);
+        }
+        return names;
     }
 
     /// <summary>health_bounds: {max_error_ratio: 0..1, max_p99_ms: 1..600000, max_restarts: 0..1000000}, each optional.</summary>
