@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Autopilot.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -44,9 +45,10 @@ public static class IdentityServiceCollectionExtensions
                     var detail = !options.Configured
                         ? $"Approvals need a person's token, and this app has no identity provider configured ({IdentityOptions.Section}:Authority or SigningKeys)."
                         : context.AuthenticateFailure is { } failure ? $"The bearer token was refused: {failure.Message}" : "Send a bearer token (Authorization: Bearer <JWT>) from the identity provider.";
-                    await Problem(context.Response, StatusCodes.Status401Unauthorized, "Not signed in", detail);
+                    await Problems(context.HttpContext).WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Not signed in", detail);
                 },
-                OnForbidden = context => Problem(context.Response, StatusCodes.Status403Forbidden, "Not allowed", "This identity may not do this."),
+                OnForbidden = async context =>
+                    await Problems(context.HttpContext).WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Not allowed", "This identity may not do this."),
             };
         });
         services.AddAuthorizationBuilder().AddPolicy(ApproverPolicy, policy => policy.RequireAuthenticatedUser());
@@ -58,10 +60,6 @@ public static class IdentityServiceCollectionExtensions
         (user.FindFirst(options.SubjectClaim)?.Value ?? "",
          [.. user.FindAll(options.GroupsClaim).Select(c => c.Value)]);
 
-    internal static Task Problem(HttpResponse response, int status, string title, string detail)
-    {
-        response.StatusCode = status;
-        response.ContentType = "application/problem+json";
-        return response.WriteAsJsonAsync(new { type = $"https://httpstatuses.io/{status}", title, status, detail }, options: null, contentType: "application/problem+json");
-    }
+    // Written by the app's problem details service, like every other refusal.
+    private static IProblemDetailsService Problems(HttpContext http) => http.RequestServices.GetRequiredService<IProblemDetailsService>();
 }

@@ -56,6 +56,6 @@ public static class AlertConfirmation
     private static string Described(IReadOnlyDictionary<string, IReadOnlyList<string>> outOfBounds) =>
         string.Join(", ", outOfBounds.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {string.Join(' ', o.Value)}"));
 
-    internal static string Reading(MetricSnapshot m) => string.Create(CultureInfo.InvariantCulture,
-        $"{m.Version} err {(double.IsNaN(m.ErrorRatio) ? "n/a" : m.ErrorRatio.ToString("0.###", CultureInfo.InvariantCulture))}, p99 {(double.IsNaN(m.P99LatencyMs) ? "n/a" : m.P99LatencyMs.ToString("0", CultureInfo.InvariantCulture) + " ms")}, {(double.IsNaN(m.RequestsPerSecond) ? 0 : m.RequestsPerSecond):0.#} rps, {m.Restarts} restarts");
+    private static string Reading(MetricSnapshot m) => string.Create(CultureInfo.InvariantCulture,
+        $"{m.Version} err {HealthJudge.Ratio(m.ErrorRatio)}, p99 {HealthJudge.Ms(m.P99LatencyMs)}, {(double.IsNaN(m.RequestsPerSecond) ? 0 : m.RequestsPerSecond):0.#} rps, {m.Restarts} restarts");
 }

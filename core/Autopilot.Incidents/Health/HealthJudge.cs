@@ -161,7 +161,7 @@ public sealed class HealthJudge(HealthOptions options)
 
     private static string Percent(double share) => (share * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 
-    private static string Ratio(double? ratio) => ratio is { } r && !double.IsNaN(r) ? r.ToString("0.###", CultureInfo.InvariantCulture) : "n/a";
+    internal static string Ratio(double? ratio) => ratio is { } r && !double.IsNaN(r) ? r.ToString("0.###", CultureInfo.InvariantCulture) : "n/a";
 
-    private static string Ms(double? ms) => ms is { } v && !double.IsNaN(v) ? v.ToString("0", CultureInfo.InvariantCulture) + " ms" : "n/a";
+    internal static string Ms(double? ms) => ms is { } v && !double.IsNaN(v) ? v.ToString("0", CultureInfo.InvariantCulture) + " ms" : "n/a";
 }

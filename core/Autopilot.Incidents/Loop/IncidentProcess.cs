@@ -1,5 +1,6 @@
-// Over 300 lines: the whole incident loop (triage, hand-over, verify, undo, restore, escalate) in one class because every step
-// reads and writes the same turn state; each step is one method, the pure parts of triage live in Triage.
+// Over 300 lines: the whole incident loop (triage with its confirmation, hand-over, verify, undo, restore, escalate, the
+// new-signal check of a held incident, a person's answers) in one class because every step reads and writes the same
+// turn state; each step is one method, the pure parts live in Triage, AlertConfirmation and HealthJudge.
 using System.Diagnostics;
 using Autopilot.Incidents.Health;
 using Autopilot.Incidents.Planning;
@@ -282,7 +283,6 @@ public sealed class IncidentProcess(
             m => m.Count == 0 ? "no SOP matched" : string.Join(", ", m.Select(x => $"{x.Sop.Id} ({x.Score:0.###})")));
         // An SOP may hold its workloads to other thresholds: judge (and show the model) the backends against those; and
         // it may ask for alert annotations, which the fact sheet leaves out otherwise.
-        var bounds = SopMatch.Authoritative(matches)?.Sop.HealthBounds?.Over(services.Triage.Bounds);
         facts = services.Triage.Recompact(facts, matches, workload, alerts, seen.Metrics, seen.Route, turn.RecentActions, services.Time.GetUtcNow());
         (turn, var confirmation) = await StepAsync(turn, "confirm",
             _ => Task.FromResult(AlertConfirmation.Check(alerts, seen.Metrics, facts.OutOfBounds, SopMatch.Authoritative(matches)?.Sop.ConfirmWith)),
@@ -295,7 +295,7 @@ public sealed class IncidentProcess(
                 Route = seen.Route,
                 FactSheet = facts,
                 Sops = [.. matches.Select(m => new SopHit(m.Sop.Id, m.Sop.Title, m.Score, m.Reasons, m.Sop.DefaultAction, m.Sop.DefaultActionSafe))],
-                HealthBounds = bounds ?? services.Triage.Bounds,
+                HealthBounds = services.Triage.BoundsFor(matches),
             },
         };
         if (!confirmation.Confirmed)

@@ -19,12 +19,15 @@ public sealed class Triage(FactSheetBuilder factSheets, ISopRetriever sops, Heal
     public FactSheet Recompact(FactSheet facts, IReadOnlyList<SopMatch> matches, WorkloadKey workload, IReadOnlyList<Alert> alerts,
         IReadOnlyList<MetricSnapshot> metrics, RouteState? route, IReadOnlyList<string> recentActions, DateTimeOffset now)
     {
-        var sop = SopMatch.Authoritative(matches)?.Sop;
-        var sopBounds = sop?.HealthBounds?.Over(bounds);
-        var annotations = sop?.IncludeAnnotations ?? [];
-        if ((sopBounds is null || sopBounds == bounds) && annotations.Count == 0) return facts;
+        var sopBounds = BoundsFor(matches);
+        var annotations = SopMatch.Authoritative(matches)?.Sop.IncludeAnnotations ?? [];
+        if (sopBounds == bounds && annotations.Count == 0) return facts;
         return Compact(workload, alerts, metrics, route, recentActions, now, sopBounds, annotations);
     }
+
+    /// <summary>The thresholds the authoritative SOP holds its workloads to: its health_bounds over the configured ones.</summary>
+    public HealthBounds BoundsFor(IReadOnlyList<SopMatch> matches) =>
+        SopMatch.Authoritative(matches)?.Sop.HealthBounds?.Over(bounds) ?? bounds;
 
     /// <summary>The configured per-backend thresholds (an SOP's health_bounds may replace some of them).</summary>
     public HealthBounds Bounds => bounds;
