@@ -8,6 +8,7 @@ using Autopilot.Api;
 using Autopilot.Api.DeadLetters;
 using Autopilot.GatewayBridge.Client;
 using Autopilot.Hosting;
+using Autopilot.Hosting.Sidecar;
 using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents;
 using Autopilot.Incidents.Ports;
@@ -28,10 +29,11 @@ public static class ActorsHost
     public static readonly DaprSecret SigningKey = new(GuardrailOptions.Section + ":SigningKey", GuardrailOptions.Section + ":SigningKeySecretStore",
         GuardrailOptions.Section + ":SigningKeySecretName", DaprSecret.ApprovalSigningKey);
 
-    /// <summary>The signing key from the secret store, then every service of the Dapr host.</summary>
+    /// <summary>The signing key from the secret store, the sidecar's app API token, then every service of the Dapr host.</summary>
     public static async Task AddAutopilotActorsAsync(this WebApplicationBuilder builder)
     {
         await builder.LoadSecretAsync(SigningKey);
+        builder.AddSidecarAuthentication();
         builder.Services.AddAutopilotActors(builder.Configuration);
     }
 
@@ -82,8 +84,9 @@ public static class ActorsHost
 
     public static WebApplication MapAutopilotActors(this WebApplication app)
     {
-        app.MapActorsHandlers();
-        app.MapSubscribeHandler();
+        // What only the sidecar calls needs its app API token: actor calls, reminders, timers and the topic deliveries.
+        app.MapActorsHandlers().RequireSidecar();
+        app.MapSubscribeHandler().RequireSidecar();
         app.MapAlertSubscription();
         app.MapDeadLetterSubscription();
         app.MapAutopilotApi();

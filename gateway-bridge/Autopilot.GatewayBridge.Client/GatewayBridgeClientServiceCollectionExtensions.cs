@@ -61,6 +61,8 @@ public static class GatewayBridgeClientServiceCollectionExtensions
             // The one setting Dapr gives the app itself, not through the app's configuration section.
             http.BaseAddress = options.Address(configuration["DAPR_HTTP_PORT"]);
             http.Timeout = options.Timeout;
+            // A sidecar started with an API token (dapr.io/api-token-secret) refuses calls without it.
+            if (configuration["DAPR_API_TOKEN"] is { Length: > 0 } daprToken) http.DefaultRequestHeaders.Add("dapr-api-token", daprToken);
         });
         services.AddSingleton<IGatewayBridgeClient>(sp => new GatewayBridgeHttpClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),

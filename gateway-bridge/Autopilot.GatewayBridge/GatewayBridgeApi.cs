@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Autopilot.GatewayBridge.Client;
 using Autopilot.GatewayBridge.Core.Changes;
+using Autopilot.Hosting.Sidecar;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Routing;
 
@@ -13,10 +14,12 @@ namespace Autopilot.GatewayBridge;
 /// </summary>
 public static class GatewayBridgeApi
 {
-    public static IEndpointRouteBuilder MapGatewayBridgeApi(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapGatewayBridgeApi(this IEndpointRouteBuilder app)
     {
         // Resolving the service now turns a bad key or Kubernetes configuration into a start-up failure, not a first-request one.
-        endpoints.ServiceProvider.GetRequiredService<GatewayBridgeService>();
+        app.ServiceProvider.GetRequiredService<GatewayBridgeService>();
+        // Only the bridge's own sidecar calls it (service invocation from the guardrail): it must bring the app API token.
+        var endpoints = app.MapGroup("").RequireSidecar();
 
         endpoints.MapGet("/routes/{ns}/{name}", async (string ns, string name, GatewayBridgeService bridge, CancellationToken ct) =>
             Ok(await bridge.GetRouteAsync(new RouteRef(ns, name), ct)));
@@ -52,7 +55,7 @@ public static class GatewayBridgeApi
             return Ok(await bridge.ListChangesAsync(routeRef, ct));
         });
 
-        return endpoints;
+        return app;
     }
 
     private static IResult Ok<T>(T value) => Results.Json(value, GatewayBridgeJson.Options);

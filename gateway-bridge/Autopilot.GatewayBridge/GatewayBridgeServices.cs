@@ -1,6 +1,7 @@
 using Autopilot.GatewayBridge.Client;
 using Autopilot.GatewayBridge.Core;
 using Autopilot.Hosting;
+using Autopilot.Hosting.Sidecar;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Autopilot.GatewayBridge;
@@ -14,11 +15,12 @@ public static class GatewayBridgeServices
         "GatewayBridge:ApprovalKeySecretName", DaprSecret.ApprovalSigningKey);
 
     /// <summary>The bridge's services: the approval signing key (from the Dapr secret store when not configured), the
-    /// Kubernetes client and the change service, the "kubernetes-api" readiness check, and the handler that turns a
-    /// bridge refusal into problem details.</summary>
+    /// sidecar's app API token, the Kubernetes client and the change service, the "kubernetes-api" readiness check, and
+    /// the handler that turns a bridge refusal into problem details.</summary>
     public static async Task AddGatewayBridgeServicesAsync(this WebApplicationBuilder builder)
     {
         await builder.LoadSecretAsync(SigningKey);
+        builder.AddSidecarAuthentication();
         builder.Services.AddGatewayBridgeCore(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<KubernetesReadyCheck>("kubernetes-api", tags: ["ready"]);
         builder.Services.AddExceptionHandler<GatewayBridgeExceptionHandler>();

@@ -37,6 +37,8 @@ public static class DaprSecrets
         using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
         var logger = loggers.CreateLogger(typeof(DaprSecrets));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
+        // A sidecar started with an API token (dapr.io/api-token-secret) refuses calls without it.
+        if (configuration["DAPR_API_TOKEN"] is { Length: > 0 } daprToken) http.DefaultRequestHeaders.Add("dapr-api-token", daprToken);
         var deadline = DateTimeOffset.UtcNow + SidecarWait;
         while (true)
         {

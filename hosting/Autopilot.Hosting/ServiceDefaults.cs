@@ -1,3 +1,4 @@
+using Autopilot.Hosting.Monitoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -38,6 +39,7 @@ public static class ServiceDefaults
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<RequestErrorHandler>();
         builder.Services.AddHealthChecks();
+        builder.Services.AddMonitoringPort(builder.Configuration);
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(tracing =>
@@ -59,15 +61,18 @@ public static class ServiceDefaults
     }
 
     /// <summary>Errors become problem details (<see cref="RequestErrorHandler"/>, an app's own handlers, else the
-    /// framework's 500; a bare status code gets a problem body too), then /healthz (liveness), /readyz (checks tagged
-    /// "ready") and /metrics (Prometheus scrape).</summary>
+    /// framework's 500; a bare status code gets a problem body too), the monitoring port keeps to its endpoints
+    /// (<see cref="MonitoringPort"/>), then /healthz (liveness), /readyz (checks tagged "ready") and /metrics
+    /// (Prometheus scrape), all three also on the monitoring port.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.UseMonitoringPort();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).ServedOnMonitoringPort();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync })
+            .ServedOnMonitoringPort();
+        app.MapPrometheusScrapingEndpoint("/metrics").ServedOnMonitoringPort();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using Autopilot.InferencePool.Client.Http;
 using Autopilot.InferencePool.Client.SemanticKernel;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel.ChatCompletion;
 
@@ -24,6 +25,9 @@ public static class PoolClientServiceCollectionExtensions
             http.BaseAddress = address.AbsoluteUri.EndsWith('/') ? address : new Uri(address.AbsoluteUri + "/");
             // The pool enforces its own per-request deadline; this only guards against a hung connection.
             http.Timeout = TimeSpan.FromMinutes(5);
+            // A sidecar started with an API token (dapr.io/api-token-secret) refuses calls without it.
+            if (sp.GetService<IConfiguration>()?["DAPR_API_TOKEN"] is { Length: > 0 } daprToken)
+                http.DefaultRequestHeaders.Add("dapr-api-token", daprToken);
         });
         services.AddSingleton<IInferencePool>(sp => new HttpInferencePool(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(HttpInferencePool)), callerId));

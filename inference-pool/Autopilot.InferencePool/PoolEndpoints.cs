@@ -1,5 +1,6 @@
 using Autopilot.InferencePool.Client;
 using Autopilot.Hosting;
+using Autopilot.Hosting.Sidecar;
 using Autopilot.InferencePool.Engine.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -11,16 +12,20 @@ public static class PoolEndpoints
 {
     public const string AppId = "inference-pool";
 
-    /// <summary>The engine from section "InferencePool" and the handler that turns the pool's errors into problem details.</summary>
+    /// <summary>The engine from section "InferencePool", the sidecar's app API token and the handler that turns the
+    /// pool's errors into problem details.</summary>
     public static IHostApplicationBuilder AddInferencePoolServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddInferencePoolEngine(builder.Configuration);
+        builder.AddSidecarAuthentication();
         builder.Services.AddExceptionHandler<PoolExceptionHandler>();
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapInferencePool(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapInferencePool(this IEndpointRouteBuilder app)
     {
+        // Only the pool's own sidecar calls it (service invocation from the incident actors): it must bring the app API token.
+        var endpoints = app.MapGroup("").RequireSidecar();
         endpoints.MapPost("/sessions", async (HttpContext http, PoolRuntime runtime) =>
         {
             if (Caller(http) is not { } caller) return MissingCaller();
@@ -49,7 +54,7 @@ public static class PoolEndpoints
         endpoints.MapGet("/pool", (PoolRuntime runtime) => runtime.Engine is { } engine
             ? Results.Ok(engine.Status)
             : Results.Problem("The model is still loading.", statusCode: StatusCodes.Status503ServiceUnavailable));
-        return endpoints;
+        return app;
     }
 
     /// <summary>The Dapr sidecar's caller app-id when present (it cannot be forged through Dapr), else our own header.</summary>

@@ -123,8 +123,8 @@ serve.SetAction(async (parse, ct) =>
     await using (environment)
     {
         await using var host = await AutopilotHost.StartAsync(settings, logs, ct);
-        if (environment is not null) environment.Notifier!.Webhook = host.WebhookUrl;
-        AnsiConsole.MarkupLine($"autopilot  {host.Url} (POST /alertmanager, GET /incidents)");
+        if (environment is not null) environment.Notifier!.Target(host.WebhookUrl, host.WebhookToken);
+        AnsiConsole.MarkupLine($"autopilot  {host.Url} (GET /incidents; POST /alertmanager with Authorization: Bearer $(cat {Markup.Escape(Path.Combine(state, AutopilotHost.WebhookTokenFile))}))");
         if (environment is not null)
             AnsiConsole.MarkupLine($"simulator  {environment.MetricsUrl} (GET /metrics, POST /simulator/workloads/shop/checkout/faults)");
         AnsiConsole.MarkupLine($"kube-api   {settings.KubernetesUrl} · state {Markup.Escape(state)} · Ctrl+C stops");

@@ -78,7 +78,7 @@ public class AppIdConsistencyTests
             Assert.Equal(port, new Uri(local).Port);
             var container = Manifests.DeploymentFor(appId).MapsAt("spec", "template", "spec", "containers").First();
             var cluster = container.MapsAt("env").Single(e => e.Str("name") == "ASPNETCORE_URLS").Required("value");
-            Assert.EndsWith($":{port}", cluster);
+            Assert.Contains(port, cluster.Split(';').Select(url => new Uri(url.Replace("+", "localhost")).Port));
         }
     }
 }

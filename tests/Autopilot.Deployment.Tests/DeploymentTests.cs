@@ -123,7 +123,7 @@ public class DeploymentTests
     {
         var service = Manifests.ClusterResource("Service", SharedNames.ActorsAppId);
         var port = Assert.Single(service.MapsAt("spec", "ports"));
-        Assert.Equal("http", port.Str("targetPort"));
+        Assert.Equal("monitoring", port.Str("targetPort")); // the port that serves only the webhook, /metrics and probes
         Assert.Equal(SharedNames.ActorsAppId, service.Str("spec", "selector", "app.kubernetes.io/name"));
         // inference-pool and gateway-bridge are reachable only through their sidecars.
         Assert.Single(Manifests.ClusterOfKind("Service"));

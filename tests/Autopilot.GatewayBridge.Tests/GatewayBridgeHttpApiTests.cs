@@ -65,6 +65,46 @@ public sealed class GatewayBridgeHttpApiTests : IAsyncLifetime
         Assert.Equal(4, recorder.AppIds.Count);
     }
 
+    /// <summary>Lock (b) alone: the approval token is valid (as if the key had leaked) and nothing else stands in the
+    /// way (no network policy here, no Dapr access control), yet without the sidecar's app API token the bridge acts on
+    /// nothing and reveals nothing.</summary>
+    [Fact]
+    public async Task With_an_app_api_token_a_validly_signed_change_from_anyone_but_the_sidecar_is_refused()
+    {
+        const string sidecarToken = "bridge-app-api-token-for-tests";
+        var (host, url) = await StartBridgeAsync(new()
+        {
+            ["GatewayBridge:ApprovalSigningKey"] = "base64:" + Convert.ToBase64String(Key),
+            ["APP_API_TOKEN"] = sidecarToken,
+        });
+        await using var _ = host;
+        var change = Shift("chg-sidecar", 90, 100);
+        var approval = ApprovalToken.Sign(change, DateTimeOffset.UtcNow.AddMinutes(5), Key);
+        using var http = new HttpClient { BaseAddress = url };
+
+        using var without = await http.PostAsJsonAsync("changes", new ApplyChangeRequest(change, approval), GatewayBridgeJson.Options);
+        using var wrong = new HttpRequestMessage(HttpMethod.Post, "changes") { Content = JsonContent.Create(new ApplyChangeRequest(change, approval), options: GatewayBridgeJson.Options) };
+        wrong.Headers.Add("dapr-api-token", "not-the-token-of-this-sidecar");
+        using var wrongAnswer = await http.SendAsync(wrong);
+        using var read = await http.GetAsync("routes/shop/checkout");
+        using var probe = await http.GetAsync("healthz");
+
+        foreach (var refused in new[] { without, wrongAnswer, read })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
+            Assert.Contains("Not from the Dapr sidecar", await refused.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+        Assert.Equal(W(90), _cluster.Weights());
+
+        // The sidecar brings the token: the same signed change applies.
+        http.DefaultRequestHeaders.Add("dapr-api-token", sidecarToken);
+        using var sidecar = await http.PostAsJsonAsync("changes", new ApplyChangeRequest(change, approval), GatewayBridgeJson.Options);
+        Assert.Equal(HttpStatusCode.OK, sidecar.StatusCode);
+        Assert.Equal(W(100), _cluster.Weights());
+    }
+
     [Fact]
     public async Task Refusals_are_problem_details_with_the_bridges_status()
     {
@@ -191,6 +231,8 @@ public sealed class GatewayBridgeHttpApiTests : IAsyncLifetime
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             foreach (var (key, value) in settings) builder.UseSetting(key, value);
+            // The API is called here as a sidecar without an app API token would; SidecarLockTests set one.
+            if (!settings.ContainsKey("APP_API_TOKEN")) builder.UseSetting(Autopilot.Hosting.Sidecar.SidecarOptions.Section + ":AllowWithoutAppApiToken", "true");
             builder.ConfigureLogging(logging => logging.ClearProviders());
         }
     }

@@ -81,7 +81,7 @@ public sealed class HttpApiTests
     public async Task Semantic_kernel_service_gets_a_grammar_constrained_proposal_over_http()
     {
         await using var server = await PoolServer.StartAsync();
-        using var http = new HttpClient { BaseAddress = server.Address };
+        using var http = server.Client(caller: null);
         IChatCompletionService chat = new InferencePoolChatCompletionService(new HttpInferencePool(http, "autopilot-actors"));
         var history = new ChatHistory("You are Autopilot. Answer with one JSON proposal.");
         history.AddUserMessage("CanaryHighErrorRate on shop/checkout: checkout-v2 5xx ratio 0.31");
@@ -103,7 +103,7 @@ public sealed class HttpApiTests
         Assert.Contains(proposal.RootElement.GetProperty("action").GetString(), ProposalGrammar.Actions);
         Assert.Equal(FinishReasons.Stop, reply.Metadata!["finish_reason"]);
         // The service returned its lease: the pool has none out.
-        using var status = new HttpClient { BaseAddress = server.Address };
+        using var status = server.Client(caller: null);
         Assert.Equal(0, (await status.GetFromJsonAsync<PoolStatus>("pool"))!.ActiveLeases);
     }
 
@@ -111,7 +111,7 @@ public sealed class HttpApiTests
     public async Task Http_client_maps_refusals_to_typed_exceptions()
     {
         await using var server = await PoolServer.StartAsync("MaxConcurrentSessions=1", "QueueLimit=0");
-        using var http = new HttpClient { BaseAddress = server.Address };
+        using var http = server.Client(caller: null);
         var actors = new HttpInferencePool(http, "actors");
         var other = new HttpInferencePool(http, "other");
 
@@ -131,7 +131,7 @@ public sealed class HttpApiTests
     public async Task Lease_request_with_a_max_wait_is_refused_after_it_and_bad_values_name_the_parameter()
     {
         await using var server = await PoolServer.StartAsync("MaxConcurrentSessions=1", "QueueLimit=4", "QueueTimeoutSeconds=600");
-        using var http = new HttpClient { BaseAddress = server.Address };
+        using var http = server.Client(caller: null);
         var actors = new HttpInferencePool(http, "actors");
         var other = new HttpInferencePool(http, "other");
         var lease = await actors.LeaseAsync();
@@ -159,7 +159,7 @@ public sealed class HttpApiTests
     public async Task Semantic_kernel_service_gives_up_when_no_session_frees_within_its_lease_wait()
     {
         await using var server = await PoolServer.StartAsync("MaxConcurrentSessions=1", "QueueLimit=4", "QueueTimeoutSeconds=600");
-        using var http = new HttpClient { BaseAddress = server.Address };
+        using var http = server.Client(caller: null);
         var holder = new HttpInferencePool(http, "holder");
         var lease = await holder.LeaseAsync();
         IChatCompletionService chat = new InferencePoolChatCompletionService(new HttpInferencePool(http, "autopilot-actors"));

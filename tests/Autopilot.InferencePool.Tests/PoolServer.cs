@@ -7,7 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Autopilot.InferencePool.Tests;
 
-/// <summary>The pool as its Program builds it, on a free loopback port, with the generated model.</summary>
+/// <summary>The pool as its Program builds it, on a free loopback port, with the generated model and an app API token:
+/// <see cref="Client"/> calls it as its Dapr sidecar would, with the token.</summary>
 public sealed class PoolServer : IAsyncDisposable
 {
     private readonly PoolApp _app;
@@ -29,6 +30,7 @@ public sealed class PoolServer : IAsyncDisposable
             "InferencePool:Threads=2",
             "InferencePool:MaxOutputTokens=256",
             "Logging:LogLevel:Default=Warning",
+            $"APP_API_TOKEN={AppApiToken}",
             .. settings.Select(s => "InferencePool:" + s),
         ];
         var app = new PoolApp(values.Select(v => v.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]));
@@ -39,9 +41,14 @@ public sealed class PoolServer : IAsyncDisposable
         return new PoolServer(app, new Uri(address + "/"));
     }
 
-    public HttpClient Client(string? caller = "actors")
+    /// <summary>What the pool's sidecar would send as dapr-api-token.</summary>
+    public const string AppApiToken = "pool-app-api-token-for-tests";
+
+    /// <summary>A client calling as the sidecar does (with the app API token unless <paramref name="asSidecar"/> is false).</summary>
+    public HttpClient Client(string? caller = "actors", bool asSidecar = true)
     {
         var http = new HttpClient { BaseAddress = Address };
+        if (asSidecar) http.DefaultRequestHeaders.Add("dapr-api-token", AppApiToken);
         if (caller is not null) http.DefaultRequestHeaders.Add("X-Autopilot-Caller", caller);
         return http;
     }

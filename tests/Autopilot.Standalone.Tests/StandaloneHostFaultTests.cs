@@ -66,7 +66,9 @@ public sealed class StandaloneHostFaultTests : IAsyncLifetime
         Assert.Empty((await host.Guardrails.ReadStateAsync(RouteRef.Parse("shop/checkout"), default)).Ledger);
 
         // An alert for that workload reaches it and opens an incident; it is not dead-lettered.
-        using var posted = await http.PostAsync("/alertmanager", new StringContent(Webhook("shop", "checkout"), Encoding.UTF8, "application/json"));
+        using var webhook = new HttpRequestMessage(HttpMethod.Post, "/alertmanager") { Content = new StringContent(Webhook("shop", "checkout"), Encoding.UTF8, "application/json") };
+        webhook.Headers.Authorization = new("Bearer", host.WebhookToken);
+        using var posted = await http.SendAsync(webhook);
         Assert.True(posted.IsSuccessStatusCode, $"webhook answered {(int)posted.StatusCode}");
         await DurableStateTests.WaitUntil(() => host.Journal.All.Any(r => r.Workload == "shop/checkout"), "no incident opened for shop/checkout", 60);
         Assert.Equal(0, host.Topic.DeadLetterCount);

@@ -20,6 +20,16 @@ public static class AppSettings
         ["Autopilot:Identity:SigningKeys:0"] = Identity.SigningKeys![0],
     };
 
+    /// <summary>Tests call the routes only a Dapr sidecar calls directly, as a development sidecar without an app API
+    /// token would; the tests of that lock (SidecarLockTests) set a token instead.</summary>
+    public const string SidecarSwitch = "Autopilot:Sidecar:AllowWithoutAppApiToken";
+
+    /// <summary>The bearer token the actors app's webhook requires in tests (as Alertmanager would send it).</summary>
+    public const string WebhookToken = "webhook-token-for-tests";
+
+    /// <summary>"Authorization: Bearer <see cref="WebhookToken"/>".</summary>
+    public static System.Net.Http.Headers.AuthenticationHeaderValue WebhookAuthorization => new("Bearer", WebhookToken);
+
     /// <summary>An approval signing key of the required 32 bytes (all zero: tests only).</summary>
     public static readonly string SigningKey = "base64:" + Convert.ToBase64String(new byte[32]);
 
@@ -31,6 +41,8 @@ public static class AppSettings
         ["Autopilot:Incidents:SopIndexPath"] = Path.Combine(scratch, "sop-index.db"),
         ["Autopilot:Guardrail:PolicyDirectory"] = policyDirectory ?? Repo.PathOf("policies"),
         ["Autopilot:Guardrail:SigningKey"] = SigningKey,
+        ["Autopilot:Alerts:BearerToken"] = WebhookToken,
+        [SidecarSwitch] = "true",
         ["Autopilot:Identity:Issuer"] = Identity.Issuer,
         ["Autopilot:Identity:SigningKeys:0"] = Identity.SigningKeys![0],
     };
@@ -43,6 +55,7 @@ public static class AppSettings
         ["GatewayBridge:Kubernetes:Url"] = kubernetesUrl,
         ["GatewayBridge:Kubernetes:Token"] = "unused",
         ["GatewayBridge:ApprovalSigningKey"] = SigningKey,
+        [SidecarSwitch] = "true",
     };
 
     /// <summary>The inference pool with the generated smoke-test model, cached under <paramref name="scratch"/>.</summary>
@@ -50,5 +63,6 @@ public static class AppSettings
     {
         ["InferencePool:ModelPath"] = "builtin:tiny",
         ["InferencePool:ModelCacheDirectory"] = Path.Combine(scratch, "models"),
+        [SidecarSwitch] = "true",
     };
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Autopilot.Api.Alerts;
+using Autopilot.Hosting.Sidecar;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
 using Dapr;
@@ -20,7 +21,8 @@ public static class DeadLetterSubscriptionEndpoints
     public static IEndpointRouteBuilder MapDeadLetterSubscription(this IEndpointRouteBuilder endpoints)
     {
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<AlertsOptions>>().Value;
-        endpoints.MapPost(Path, ReceiveAsync).WithTopic(options.PubSubName, options.DeadLetterTopic);
+        endpoints.MapPost(Path, ReceiveAsync).WithTopic(options.PubSubName, options.DeadLetterTopic)
+            .RequireSidecar();
         return endpoints;
     }
 

@@ -47,6 +47,7 @@ public static class SoakBenchmark
                 Configuration = configuration,
                 ModelPath = Path.Combine(root, Autopilot.Decisions.ShippedModel.ModelPath),
             });
+        http.DefaultRequestHeaders.Authorization = new("Bearer", host.WebhookToken); // as Alertmanager sends it
         Console.WriteLine($"soak: 1 alert/s for {minutes} min over {workloadCount} workloads (each resolves after 5 s; every change denied), " +
                           $"{Environment.ProcessorCount} cores; state in {state}");
         Console.WriteLine("  time   RSS MB  heap MB  incidents  alerts  dead letters");

@@ -99,6 +99,7 @@ public static class StormBenchmark
         foreach (var (key, value) in settings.Overrides) configuration[key] = value;
         await using var host = await AutopilotHost.StartAsync(
             StandaloneSettings.ForSimulator(environment, evaluator.History, state, root) with { Configuration = configuration, ModelPath = settings.Model });
+        http.DefaultRequestHeaders.Authorization = new("Bearer", host.WebhookToken); // as Alertmanager sends it
         await Task.Delay(TimeSpan.FromSeconds(3)); // let the model load and a few samples accumulate
         if (warmUp)
         {

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Autopilot.Api.RejectedAlerts;
+using Autopilot.Hosting.Monitoring;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
 using Microsoft.AspNetCore.Builder;
@@ -25,7 +26,7 @@ public static class AlertWebhookEndpoints
 {
     public static IEndpointRouteBuilder MapAlertWebhook(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/alertmanager", ReceiveAsync);
+        endpoints.MapPost("/alertmanager", ReceiveAsync).ServedOnMonitoringPort(); // Alertmanager lives in the monitoring namespace
         return endpoints;
     }
 
@@ -134,7 +135,7 @@ public static class AlertWebhookEndpoints
 
     private static bool Authorized(HttpRequest request, string? token)
     {
-        if (string.IsNullOrEmpty(token)) return true;
+        if (token is null) return true; // only with AllowAnonymousWebhook: AlertsOptions refuses to start otherwise
         var header = request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
         if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return false;

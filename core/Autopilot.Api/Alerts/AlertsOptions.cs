@@ -7,9 +7,13 @@ public sealed class AlertsOptions : IValidatableObject
 {
     public const string Section = "Autopilot:Alerts";
 
-    /// <summary>When set, POST /alertmanager requires "Authorization: Bearer &lt;token&gt;" (Alertmanager:
-    /// webhook_configs.http_config.authorization.credentials).</summary>
+    /// <summary>The token POST /alertmanager requires as "Authorization: Bearer &lt;token&gt;" (Alertmanager:
+    /// webhook_configs.http_config.authorization.credentials_file). Required unless <see cref="AllowAnonymousWebhook"/>.</summary>
     public string? BearerToken { get; set; }
+
+    /// <summary>A development switch: with no <see cref="BearerToken"/>, accept alerts from anyone who can reach the
+    /// webhook. Never set it where a forged alert could matter: one is enough to start an incident.</summary>
+    public bool AllowAnonymousWebhook { get; set; }
 
     public string PubSubName { get; set; } = "alerts-pubsub";
 
@@ -27,7 +31,17 @@ public sealed class AlertsOptions : IValidatableObject
         // A blank token would look like protection and check nothing.
         if (BearerToken is not null && string.IsNullOrWhiteSpace(BearerToken))
             yield return new ValidationResult(
-                $"{Section}:BearerToken is blank; set the token Alertmanager sends, or remove the key to accept alerts without one.",
+                $"{Section}:BearerToken is blank; set the token Alertmanager sends (at least 16 characters).",
+                [nameof(BearerToken)]);
+        else if (BearerToken is { Length: < 16 })
+            yield return new ValidationResult(
+                $"{Section}:BearerToken is {BearerToken.Length} characters; use a random token of at least 16 (e.g. openssl rand -base64 32).",
+                [nameof(BearerToken)]);
+        else if (BearerToken is null && !AllowAnonymousWebhook)
+            yield return new ValidationResult(
+                $"{Section}:BearerToken is not set, so POST /alertmanager would accept alerts from anyone who can reach it. " +
+                $"Set it to the token Alertmanager sends (Kubernetes: Secret autopilot-webhook-token), or, on a development machine only, " +
+                $"set {Section}:AllowAnonymousWebhook=true.",
                 [nameof(BearerToken)]);
         foreach (var (name, value) in new[] { (nameof(PubSubName), PubSubName), (nameof(Topic), Topic), (nameof(DeadLetterTopic), DeadLetterTopic) })
         {

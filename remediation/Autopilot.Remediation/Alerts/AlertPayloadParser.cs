@@ -1,4 +1,4 @@
-// Over 300 lines: the three accepted payload shapes (Alertmanager webhook, a single alert, a CloudEvent around either)
+// Over 300 lines: the accepted payload shapes (Alertmanager webhook; a CloudEvent around a webhook or single alerts)
 // share the field-by-field validation that names each bad field.
 using System.Globalization;
 using System.Text;
@@ -7,9 +7,8 @@ using System.Text.Json;
 namespace Autopilot.Remediation.Alerts;
 
 /// <summary>
-/// Parses untrusted alert payloads: Alertmanager webhook bodies (version "4") and single alerts
-/// (one alert object, an array of them as Alertmanager's own API accepts, or either inside a Dapr
-/// CloudEvent envelope). Every problem becomes an <see cref="AlertParseError"/> naming the JSON field;
+/// Parses untrusted alert payloads: Alertmanager webhook bodies (version "4"), and the topic's CloudEvents carrying
+/// a webhook body or single alerts (one alert object, or an array of them as Alertmanager's own API accepts). Every problem becomes an <see cref="AlertParseError"/> naming the JSON field;
 /// no exception escapes for any input.
 /// </summary>
 public static class AlertPayloadParser
@@ -28,13 +27,14 @@ public static class AlertPayloadParser
             ? reader.ReadWebhook(root)
             : Fail("$", $"a webhook body must be a JSON object, got {Describe(root.ValueKind)}"));
 
-    /// <summary>Accepts a whole webhook payload or a single alert (object or array), optionally wrapped
-    /// in a CloudEvent ("specversion" + "data"), which is what arrives on the "alerts" topic.</summary>
-    public static ParseOutcome<AlertBatch> ParseEvent(ReadOnlySpan<byte> utf8Body) =>
-        ParseEvent(utf8Body, AlertPayloadLimits.Default);
+    /// <summary>What arrives on the "alerts" topic: a CloudEvent 1.0 envelope (specversion, id, source, type) whose JSON
+    /// "data" is a whole webhook payload or a single alert (object or array). A bare payload is refused: only the pub/sub
+    /// building block delivers to the topic's subscriber, and it always wraps.</summary>
+    public static ParseOutcome<AlertBatch> ParseCloudEvent(ReadOnlySpan<byte> utf8Body) =>
+        ParseCloudEvent(utf8Body, AlertPayloadLimits.Default);
 
-    public static ParseOutcome<AlertBatch> ParseEvent(ReadOnlySpan<byte> utf8Body, AlertPayloadLimits limits) =>
-        Parse(utf8Body, limits, (root, reader) => reader.ReadEvent(root, "$", unwrapEnvelope: true));
+    public static ParseOutcome<AlertBatch> ParseCloudEvent(ReadOnlySpan<byte> utf8Body, AlertPayloadLimits limits) =>
+        Parse(utf8Body, limits, (root, reader) => reader.ReadCloudEvent(root));
 
     private static ParseOutcome<AlertBatch> Parse(
         ReadOnlySpan<byte> utf8Body, AlertPayloadLimits limits, Func<JsonElement, PayloadReader, ParseOutcome<AlertBatch>> read)
@@ -132,21 +132,31 @@ public static class AlertPayloadParser
     /// <summary>Walks a parsed document; throws <see cref="PayloadException"/> (caught above) at the first problem.</summary>
     private sealed class PayloadReader(AlertPayloadLimits limits)
     {
-        public ParseOutcome<AlertBatch> ReadEvent(JsonElement root, string path, bool unwrapEnvelope)
+        public ParseOutcome<AlertBatch> ReadCloudEvent(JsonElement root)
+        {
+            if (root.ValueKind != JsonValueKind.Object)
+                throw Error("$", $"expected a CloudEvent (a JSON object), got {Describe(root.ValueKind)}");
+            if (!root.TryGetProperty("specversion", out _))
+                throw Error("specversion", "not a CloudEvent: the alerts topic delivers CloudEvents 1.0 (specversion, id, source, type, data), never a bare payload");
+            var version = RequiredString(root, "$", "specversion", limits.MaxShortFieldLength);
+            if (version != "1.0")
+                throw Error("specversion", $"unsupported CloudEvents version '{Printable(version)}'; only \"1.0\" is accepted");
+            foreach (var attribute in new[] { "id", "source", "type" })
+                if (RequiredString(root, "$", attribute, limits.MaxShortFieldLength * 8).Length == 0)
+                    throw Error(attribute, "a CloudEvent attribute must not be empty");
+            if (!root.TryGetProperty("data", out var data))
+                throw Error("data", "a CloudEvent envelope must carry the alert payload in \"data\"");
+            if (data.ValueKind == JsonValueKind.String)
+                throw Error("data", "CloudEvent data must be JSON (datacontenttype application/json), got a string");
+            return ReadEvent(data, "data");
+        }
+
+        private ParseOutcome<AlertBatch> ReadEvent(JsonElement root, string path)
         {
             if (root.ValueKind == JsonValueKind.Array)
                 return ParseOutcome<AlertBatch>.Success(new AlertBatch(null, null, 0, ReadAlertArray(root, path, requireStatus: false)));
             if (root.ValueKind != JsonValueKind.Object)
                 throw Error(path, $"expected a JSON object, got {Describe(root.ValueKind)}");
-
-            if (unwrapEnvelope && root.TryGetProperty("specversion", out _))
-            {
-                if (!root.TryGetProperty("data", out var data))
-                    throw Error(Join(path, "data"), "a CloudEvent envelope must carry the alert payload in \"data\"");
-                if (data.ValueKind == JsonValueKind.String)
-                    throw Error(Join(path, "data"), "CloudEvent data must be JSON (datacontenttype application/json), got a string");
-                return ReadEvent(data, Join(path, "data"), unwrapEnvelope: false);
-            }
 
             if (root.TryGetProperty("alerts", out _) || root.TryGetProperty("version", out _))
                 return ReadWebhook(root, path);

@@ -113,6 +113,16 @@ public sealed class RedirectableNotifier(HttpClient http, Uri webhook) : IAlertN
 {
     public Uri Webhook { get; set; } = webhook;
 
+    /// <summary>The token the webhook requires, sent as a bearer token; null sends none.</summary>
+    public string? BearerToken { get; set; }
+
+    /// <summary>Moves to an autopilot's webhook, with the token it requires.</summary>
+    public void Target(Uri webhook, string? bearerToken)
+    {
+        Webhook = webhook;
+        BearerToken = bearerToken;
+    }
+
     public Task NotifyAsync(AlertmanagerWebhook notification, CancellationToken cancellationToken) =>
-        new WebhookAlertNotifier(http, Webhook).NotifyAsync(notification, cancellationToken);
+        new WebhookAlertNotifier(http, Webhook, BearerToken).NotifyAsync(notification, cancellationToken);
 }

@@ -59,8 +59,8 @@ public static class ScenarioRunner
             ScriptedProposal = scenario.Proposal,
         };
         await using var host = await AutopilotHost.StartAsync(settings, options.Logs, ct);
-        if (environment.Notifier is { } notifier) notifier.Webhook = host.WebhookUrl;
-        if (stack is not null) await stack.StartAlertmanagerAsync(host.WebhookUrl, ct);
+        if (environment.Notifier is { } notifier) notifier.Target(host.WebhookUrl, host.WebhookToken);
+        if (stack is not null) await stack.StartAlertmanagerAsync(host.WebhookUrl, host.WebhookToken, ct);
 
         var watch = new RunWatch(scenario, environment, host, observer);
         if (evaluator is not null) evaluator.Transition += watch.OnAlert;

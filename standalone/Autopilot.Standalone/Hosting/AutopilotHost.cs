@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Autopilot.Api;
+using Autopilot.Api.Alerts;
 using Autopilot.Api.DeadLetters;
 using Autopilot.GatewayBridge.Client;
 using Autopilot.GatewayBridge.Core;
@@ -52,6 +53,12 @@ public sealed class AutopilotHost : IAsyncDisposable
 
     /// <summary>Point Alertmanager's webhook_configs here (same contract as the actors app).</summary>
     public Uri WebhookUrl => new(Url, "/alertmanager");
+
+    /// <summary>The file in the state directory holding the webhook's bearer token (Alertmanager's credentials_file).</summary>
+    public const string WebhookTokenFile = "webhook-token";
+
+    /// <summary>What POST /alertmanager requires as "Authorization: Bearer …".</summary>
+    public string WebhookToken => Services.GetRequiredService<IOptions<AlertsOptions>>().Value.BearerToken!;
 
     public IServiceProvider Services => _app.Services;
 
@@ -141,7 +148,7 @@ public sealed class AutopilotHost : IAsyncDisposable
             new DeadLetterRecord(Guid.NewGuid().ToString("N"), topic.Name, letter.At, letter.Reason, letter.Attempts, DeadLetterRecord.MessageText(letter.Message)), ct);
         topic.Subscribe(async (body, ct) =>
         {
-            var parsed = AlertPayloadParser.ParseEvent(body);
+            var parsed = AlertPayloadParser.ParseCloudEvent(body);
             if (!parsed.IsSuccess)
             {
                 logger.LogWarning("Dropping malformed alert event: {Error}", parsed.Error);
@@ -163,7 +170,7 @@ public sealed class AutopilotHost : IAsyncDisposable
 
     internal static Dictionary<string, string?> Defaults(StandaloneSettings settings, StateDirectory state)
     {
-        var key = "base64:" + SigningKey(state, "approval-signing-key");
+        var key = "base64:" + StateSecret(state, "approval-signing-key");
         var values = new Dictionary<string, string?>
         {
             ["Autopilot:Incidents:SopDirectory"] = Path.Combine(settings.ContentRoot, "sops"),
@@ -179,7 +186,10 @@ public sealed class AutopilotHost : IAsyncDisposable
             ["Autopilot:Health:Window"] = $"{(int)settings.Rules.RateWindow.TotalSeconds}s",
             // Stand-alone mode is its own identity provider: it signs the operator token it prints (see OperatorToken).
             ["Autopilot:Identity:Issuer"] = AppId,
-            ["Autopilot:Identity:SigningKeys:0"] = SigningKey(state, "operator-token-key"),
+            ["Autopilot:Identity:SigningKeys:0"] = StateSecret(state, "operator-token-key"),
+            // The webhook needs its token here as in production; the simulated Alertmanager (or the real one's
+            // credentials_file) sends it, and serve prints where it is.
+            ["Autopilot:Alerts:BearerToken"] = StateSecret(state, WebhookTokenFile),
         };
         if (settings.PrometheusUrl is { } prometheus) values["Autopilot:Health:PrometheusUrl"] = prometheus.ToString().TrimEnd('/');
         return values;
@@ -198,8 +208,8 @@ public sealed class AutopilotHost : IAsyncDisposable
     }
 
     /// <summary>A secret made once per state directory (the role of a Kubernetes secret), so what it signs survives a
-    /// restart: the approval signing key shared by the guardrail and the bridge, the operator-token key.</summary>
-    private static string SigningKey(StateDirectory state, string name)
+    /// restart: the approval signing key shared by the guardrail and the bridge, the operator-token key, the webhook token.</summary>
+    private static string StateSecret(StateDirectory state, string name)
     {
         var path = Path.Combine(state.Root, name);
         if (File.Exists(path)) return File.ReadAllText(path).Trim();

@@ -75,8 +75,13 @@ public sealed class PrometheusStack : IAsyncDisposable
         return stack;
     }
 
-    public async Task StartAlertmanagerAsync(Uri webhook, CancellationToken ct)
+    /// <summary>Starts Alertmanager posting to <paramref name="webhook"/> with the bearer token it requires, read from a
+    /// credentials file as production's Alertmanager reads the mounted Secret.</summary>
+    public async Task StartAlertmanagerAsync(Uri webhook, string bearerToken, CancellationToken ct)
     {
+        var credentials = Path.Combine(_directory, "webhook-token");
+        await File.WriteAllTextAsync(credentials, bearerToken, ct);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(credentials, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         await File.WriteAllTextAsync(Path.Combine(_directory, "alertmanager.yml"), $"""
             route:
               receiver: autopilot
@@ -90,6 +95,10 @@ public sealed class PrometheusStack : IAsyncDisposable
                   - url: {webhook}
                     send_resolved: true
                     max_alerts: 0
+                    http_config:
+                      authorization:
+                        type: Bearer
+                        credentials_file: {credentials}
             """, ct);
         Start(AlertmanagerBinary,
             "--config.file=alertmanager.yml", $"--storage.path={Path.Combine(_directory, "am-data")}",

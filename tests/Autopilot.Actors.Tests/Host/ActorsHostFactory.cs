@@ -19,7 +19,8 @@ public sealed class ActorsHostFactory : WebApplicationFactory<Program>
 {
     private readonly string _temp = Directory.CreateTempSubdirectory("autopilot-actors-host-").FullName;
 
-    public string? BearerToken { get; init; }
+    /// <summary>The webhook's token (default: the tests' own, <see cref="Autopilot.Testing.AppSettings.WebhookToken"/>).</summary>
+    public string BearerToken { get; init; } = Autopilot.Testing.AppSettings.WebhookToken;
 
     public RecordingPublisher Published { get; } = new();
 
@@ -35,7 +36,7 @@ public sealed class ActorsHostFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in Autopilot.Testing.AppSettings.Actors(_temp, policyDirectory: Path.Combine(_temp, "policies")))
             builder.UseSetting(key, value);
         builder.UseSetting("Autopilot:Guardrail:SigningKey", TestCluster.SigningKey); // the key the test cluster's bridge verifies
-        if (BearerToken is not null) builder.UseSetting("Autopilot:Alerts:BearerToken", BearerToken);
+        builder.UseSetting("Autopilot:Alerts:BearerToken", BearerToken);
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<IAlertPublisher>(Published);

@@ -16,7 +16,7 @@ namespace Autopilot.Actors.Tests.Host;
 /// (including compiler-generated async state machines and lambdas, counted to their outermost type) are scanned for:
 /// the gateway-bridge client library's types, the bridge's named HttpClient, Dapr service invocation of
 /// "gateway-bridge" (the app id as a string literal), approval signing (ApprovalToken.Sign / SignUndo) and the signing
-/// key (GuardrailServices.SigningKey / SigningKeyFrom). Each may appear only in its allow-list. The MCP assembly may not
+/// key (GuardrailServices.SigningKey / SigningKeyFrom, GuardrailOptions.SigningKey, its configuration key as a literal). Each may appear only in its allow-list. The MCP assembly may not
 /// mention IGuardrailGateway at all, so none of its write methods.
 /// </summary>
 public sealed class GuardrailIsolationTests
@@ -51,7 +51,12 @@ public sealed class GuardrailIsolationTests
         typeof(GuardrailProcess).FullName!,
         typeof(GuardrailServices).FullName!,
         typeof(GuardrailOptions).FullName!, // start-up validation: is the configured key usable
+        "Autopilot.Actors.ActorsHost",                // loads it from the secret store at start-up (its configuration key)
+        "Autopilot.Standalone.Hosting.AutopilotHost", // makes one per state directory (its configuration key)
     ];
+
+    /// <summary>Where the key sits before the guardrail takes it: configuration, bound to GuardrailOptions.</summary>
+    private const string SigningKeySetting = GuardrailOptions.Section + ":SigningKey";
 
     private static readonly Lazy<IReadOnlyList<Assembly>> Products = new(LoadProducts);
     private static readonly Lazy<IReadOnlyList<Finding>> Findings = new(() => [.. Products.Value.SelectMany(Scan)]);
@@ -79,6 +84,8 @@ public sealed class GuardrailIsolationTests
         Assert.Contains(Findings.Value, f => f.Rule == Rule.Signing && f.Type == typeof(GuardrailProcess).FullName && f.What.Contains("SignUndo"));
         Assert.Contains(Findings.Value, f => f.Rule == Rule.Signing && f.Type == typeof(GuardrailProcess).FullName && f.What.EndsWith(".Sign", StringComparison.Ordinal));
         Assert.Contains(Findings.Value, f => f.Rule == Rule.SigningKey && f.Type == typeof(GuardrailProcess).FullName);
+        Assert.Contains(Findings.Value, f => f.Rule == Rule.SigningKey && f.Type == "Autopilot.Actors.ActorsHost" && f.What.Contains(SigningKeySetting));
+        Assert.Contains(Findings.Value, f => f.Rule == Rule.SigningKey && f.Type == typeof(GuardrailServices).FullName && f.What.EndsWith("get_SigningKey", StringComparison.Ordinal));
         Assert.Contains(Findings.Value, f => f.Rule == Rule.NamedHttpClient && f.Assembly == "Autopilot.GatewayBridge.Client");
         Assert.Contains(Findings.Value, f => f.Rule == Rule.BridgeAppId && f.Type == typeof(GatewayBridgeClientOptions).FullName);
         Assert.Contains(Findings.Value, f => f.Rule == Rule.ServiceInvocation && f.Type == typeof(GatewayBridgeHttpClient).FullName);
@@ -237,6 +244,8 @@ public sealed class GuardrailIsolationTests
                             yield return Found(Rule.ServiceInvocation, method.Name, $"\"{literal}\"");
                         if (literal == GatewayBridgeClientOptionsDefaultAppId)
                             yield return Found(Rule.BridgeAppId, method.Name, $"\"{literal}\"");
+                        if (literal.Equals(SigningKeySetting, StringComparison.OrdinalIgnoreCase))
+                            yield return Found(Rule.SigningKey, method.Name, $"\"{literal}\"");
                         continue;
                     }
                     if (member is null) continue;
@@ -252,6 +261,9 @@ public sealed class GuardrailIsolationTests
                         yield return Found(Rule.Signing, method.Name, what);
                     if (declaring?.FullName == typeof(GuardrailServices).FullName
                         && member.Name is "get_" + nameof(GuardrailServices.SigningKey) or nameof(GuardrailServices.SigningKeyFrom) or "_signingKey")
+                        yield return Found(Rule.SigningKey, method.Name, what);
+                    // The bound options are injectable anywhere; reading their key is reaching the key.
+                    if (declaring?.FullName == typeof(GuardrailOptions).FullName && member.Name == "get_" + nameof(GuardrailOptions.SigningKey))
                         yield return Found(Rule.SigningKey, method.Name, what);
                 }
             }

@@ -45,7 +45,7 @@ public sealed class HostContractTests : IClassFixture<ActorsHostFactory>
 
     private static StringContent Json(string body, string mediaType = "application/json") => new(body, Encoding.UTF8, mediaType);
 
-    private static string CloudEvent(string data) =>
+    internal static string CloudEvent(string data) =>
         $$"""{"specversion":"1.0","type":"com.dapr.event.sent","source":"autopilot-actors","id":"{{Guid.NewGuid()}}","pubsubname":"alerts-pubsub","topic":"alerts","datacontenttype":"application/json","data":{{data}}}""";
 
     /// <summary>Dapr reads these documents case-insensitively (pubsubname / pubsubName).</summary>
@@ -92,6 +92,14 @@ public sealed class HostContractTests : IClassFixture<ActorsHostFactory>
         Assert.Equal("alerts", Prop(alerts, "route"));
     }
 
+    /// <summary>A client that sends the webhook's token, as Alertmanager does.</summary>
+    private HttpClient WebhookClient()
+    {
+        var client = _app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = Autopilot.Testing.AppSettings.WebhookAuthorization;
+        return client;
+    }
+
     [Theory]
     [InlineData("{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\"", "$")]
     [InlineData("{\"version\":\"3\",\"status\":\"firing\",\"receiver\":\"r\",\"alerts\":[]}", "version")]
@@ -99,7 +107,7 @@ public sealed class HostContractTests : IClassFixture<ActorsHostFactory>
     {
         var before = _app.Published.Payloads.Count;
 
-        var response = await _app.CreateClient().PostAsync("/alertmanager", Json(body));
+        var response = await WebhookClient().PostAsync("/alertmanager", Json(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
@@ -113,7 +121,7 @@ public sealed class HostContractTests : IClassFixture<ActorsHostFactory>
     {
         var body = Webhook(("fpa", "checkout"));
 
-        var response = await _app.CreateClient().PostAsync("/alertmanager", Json(body));
+        var response = await WebhookClient().PostAsync("/alertmanager", Json(body));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Contains(_app.Published.Payloads, p => Encoding.UTF8.GetString(p) == body);
@@ -163,6 +171,21 @@ public sealed class HostContractTests : IClassFixture<ActorsHostFactory>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("DROP", await response.Content.ReadAsStringAsync());
         Assert.True(Interlocked.Read(ref dropped) >= 1);
+    }
+
+    [Fact]
+    public async Task Subscription_refuses_a_raw_alertmanager_payload_and_dispatches_nothing()
+    {
+        var before = _app.Dispatched.Deliveries.Count;
+        var raw = Webhook(("fpraw", "checkout"));
+
+        var asJson = await _app.CreateClient().PostAsync("/alerts", Json(raw));
+        var labelledAsCloudEvent = await _app.CreateClient().PostAsync("/alerts", Json(raw, "application/cloudevents+json"));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, asJson.StatusCode);
+        Assert.Equal("application/problem+json", asJson.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("DROP", await labelledAsCloudEvent.Content.ReadAsStringAsync());
+        Assert.Equal(before, _app.Dispatched.Deliveries.Count);
     }
 
     [Fact]
@@ -236,7 +259,7 @@ public sealed class HostFailureTests
         app.Dispatched.FailWith = new HttpRequestException("actor placement unavailable");
 
         var response = await app.CreateClient().PostAsync("/alerts",
-            new StringContent(HostContractTests.Webhook(("fpr", "checkout")), Encoding.UTF8, "application/json"));
+            new StringContent(HostContractTests.CloudEvent(HostContractTests.Webhook(("fpr", "checkout"))), Encoding.UTF8, "application/cloudevents+json"));
 
         Assert.Contains("RETRY", await response.Content.ReadAsStringAsync());
     }
@@ -244,13 +267,13 @@ public sealed class HostFailureTests
     [Fact]
     public async Task Webhook_requires_the_configured_bearer_token()
     {
-        await using var app = new ActorsHostFactory { BearerToken = "s3cret-token" };
+        await using var app = new ActorsHostFactory { BearerToken = "a-configured-s3cret-token" };
         var client = app.CreateClient();
         var body = HostContractTests.Webhook(("fpt", "checkout"));
 
         var without = await client.PostAsync("/alertmanager", new StringContent(body, Encoding.UTF8, "application/json"));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/alertmanager") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "s3cret-token");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "a-configured-s3cret-token");
         var with = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);

@@ -73,6 +73,40 @@ public sealed class OptionsBindingTests
         Assert.Contains("Autopilot:Alerts:DeadLetterTopic is 'alerts', the same as Autopilot:Alerts:Topic", e.Message);
     }
 
+    private static IOptions<Autopilot.Api.Alerts.AlertsOptions> Alerts(Dictionary<string, string?> settings)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAutopilotActors(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        return services.BuildServiceProvider().GetRequiredService<IOptions<Autopilot.Api.Alerts.AlertsOptions>>();
+    }
+
+    [Fact]
+    public void Without_a_webhook_token_start_up_stops_naming_the_key_and_the_development_switch()
+    {
+        var e = Assert.Throws<OptionsValidationException>(() => Alerts([]).Value);
+
+        Assert.Contains("Autopilot:Alerts:BearerToken is not set", e.Message);
+        Assert.Contains("Autopilot:Alerts:AllowAnonymousWebhook=true", e.Message);
+    }
+
+    [Fact]
+    public void A_short_webhook_token_is_refused_naming_its_length()
+    {
+        var e = Assert.Throws<OptionsValidationException>(() => Alerts(new() { ["Autopilot:Alerts:BearerToken"] = "secret" }).Value);
+
+        Assert.Contains("Autopilot:Alerts:BearerToken is 6 characters", e.Message);
+    }
+
+    [Fact]
+    public void The_development_switch_lets_the_webhook_run_without_a_token()
+    {
+        var options = Alerts(new() { ["Autopilot:Alerts:AllowAnonymousWebhook"] = "true" }).Value;
+
+        Assert.Null(options.BearerToken);
+        Assert.True(options.AllowAnonymousWebhook);
+    }
+
     [Fact]
     public void A_pool_address_that_is_not_a_url_stops_start_up_naming_the_key()
     {

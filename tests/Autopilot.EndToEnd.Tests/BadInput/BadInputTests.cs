@@ -42,9 +42,11 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         _actors = new ActorsApp(Path.Combine(_state, "actors-content"));
         _actorsClient = _actors.CreateClient();
+        _actorsClient.DefaultRequestHeaders.Authorization = Autopilot.Testing.AppSettings.WebhookAuthorization;
         _environment = await SimulatedEnvironment.StartAsync([], NullLoggerFactory.Instance);
         _standalone = await AutopilotHost.StartAsync(StandaloneSettings.ForSimulator(_environment, new(TimeSpan.FromMinutes(5)), Path.Combine(_state, "standalone"), RepoPaths.Root));
         _standaloneClient.BaseAddress = _standalone.Url;
+        _standaloneClient.DefaultRequestHeaders.Authorization = new("Bearer", _standalone.WebhookToken);
     }
 
     public async Task DisposeAsync()
@@ -126,7 +128,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
         // What the actors host published holds the one valid alert only.
         var payload = Assert.Single(_actors!.Published.Payloads);
-        var batch = AlertPayloadParser.ParseEvent(payload).Value!;
+        var batch = AlertPayloadParser.ParseWebhook(payload).Value!;
         Assert.Equal("checkout", Assert.Single(batch.Alerts).Label("workload"));
     }
 
@@ -198,7 +200,7 @@ public sealed class BadInputTests : IAsyncLifetime
         var resolver = new WorkloadKeyResolver();
         foreach (var payload in _actors!.Published.Payloads)
         {
-            var parsed = AlertPayloadParser.ParseEvent(payload);
+            var parsed = AlertPayloadParser.ParseWebhook(payload);
             Assert.True(parsed.IsSuccess, parsed.Error?.ToString());
             Assert.All(parsed.Value!.Alerts, a => Assert.True(resolver.TryResolve(a, out _), string.Join(",", a.Labels)));
         }

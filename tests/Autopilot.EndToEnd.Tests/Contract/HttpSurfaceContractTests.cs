@@ -23,7 +23,7 @@ namespace Autopilot.EndToEnd.Tests.Contract;
 /// </summary>
 public sealed class HttpSurfaceContractTests : IAsyncLifetime
 {
-    private const string Token = "contract-token";
+    private const string Token = "contract-webhook-token";
 
     /// <summary>A person's bearer token from the tests' identity provider.</summary>
     private static readonly string Person = Autopilot.Testing.People.Token("alice");

@@ -36,7 +36,7 @@ public sealed class BusyPoolFallbackTests
         // Another caller holds the pool's only session for the whole incident.
         var pool = host.Services.GetRequiredService<IInferencePool>();
         var held = await pool.LeaseAsync();
-        environment.Notifier!.Webhook = host.WebhookUrl;
+        environment.Notifier!.Target(host.WebhookUrl, host.WebhookToken);
 
         environment.Cluster.Inject(workload.Key, new ErrorRateFault("v2-5xx", "checkout-v2", 0.4));
         // The audit record is written after the guardrail's turn, so wait for it rather than for the route.

@@ -37,7 +37,11 @@ public sealed class ProcessKillMidIncidentTests(ITestOutputHelper output)
             environment.MetricsUrl, Path.Combine(RepoPaths.Root, "deploy", "prometheus", "rules-fast.yaml"), CancellationToken.None);
         var port = PrometheusStack.FreePort();
         var autopilot = new Uri($"http://127.0.0.1:{port}/");
-        await stack.StartAlertmanagerAsync(new Uri(autopilot, "/alertmanager"), CancellationToken.None);
+        // The webhook token exists before either process starts, as a Kubernetes Secret would; serve reads it from its state.
+        var token = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+        Directory.CreateDirectory(state);
+        await File.WriteAllTextAsync(Path.Combine(state, AutopilotHost.WebhookTokenFile), token);
+        await stack.StartAlertmanagerAsync(new Uri(autopilot, "/alertmanager"), token, CancellationToken.None);
         string[] arguments = ["serve", "--state", state, "--port", $"{port}", "--policies", policies,
             "--cluster-url", environment.Kube.Url.ToString(), "--prometheus-url", stack.PrometheusUrl.ToString()];
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };

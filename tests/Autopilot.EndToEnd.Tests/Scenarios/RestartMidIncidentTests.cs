@@ -29,7 +29,7 @@ public sealed class RestartMidIncidentTests
             StandaloneSettings.ForSimulator(environment, evaluator.History, state, RepoPaths.Root) with { Configuration = configuration };
 
         var first = await AutopilotHost.StartAsync(Settings());
-        environment.Notifier!.Webhook = first.WebhookUrl;
+        environment.Notifier!.Target(first.WebhookUrl, first.WebhookToken);
         environment.Cluster.Inject(workload.Key, new ErrorRateFault("v2-5xx", "checkout-v2", 0.4));
         await TestContent.Until(async () => (await first.Guardrails.ReadStateAsync(workload.Route, default)).Ledger.Count >= 1, "the first host never applied a mitigation", 120);
         var mitigation = (await first.Guardrails.ReadStateAsync(workload.Route, default)).Ledger.Single();
@@ -40,7 +40,7 @@ public sealed class RestartMidIncidentTests
         // While autopilot is down the fix ships and Alertmanager keeps repeating the firing alert.
         environment.Cluster.Clear(workload.Key, "v2-5xx");
         await using var second = await AutopilotHost.StartAsync(Settings());
-        environment.Notifier.Webhook = second.WebhookUrl;
+        environment.Notifier.Target(second.WebhookUrl, second.WebhookToken);
 
         await TestContent.Until(async () => await second.Journal.GetAsync(incidentId, default) is { Restore.Completed: true },
             $"incident {incidentId} did not resume and restore after the restart", 150);

@@ -178,14 +178,19 @@ public sealed class AlertPayloadParserTests
         Assert.Empty(outcome.Value!.Alerts);
     }
 
+    /// <summary>What Dapr delivers on the topic: the payload as a CloudEvent's data.</summary>
+    private static byte[] CloudEvent(string data) => Encoding.UTF8.GetBytes(
+        """{"specversion":"1.0","type":"com.dapr.event.sent","source":"autopilot-actors","id":"1","datacontenttype":"application/json","topic":"alerts","pubsubname":"alerts-pubsub","data":""" +
+        data + "}");
+
     [Fact]
     public void Parses_a_single_alert_event_and_derives_alertmanagers_fingerprint()
     {
-        var single = AlertPayloadParser.ParseEvent(Encoding.UTF8.GetBytes(
+        var single = AlertPayloadParser.ParseCloudEvent(CloudEvent(
             """{"labels":{"alertname":"CanaryHighErrorRate","namespace":"shop","workload":"checkout"},"startsAt":"2026-11-25T00:36:14Z"}"""));
-        var reordered = AlertPayloadParser.ParseEvent(Encoding.UTF8.GetBytes(
+        var reordered = AlertPayloadParser.ParseCloudEvent(CloudEvent(
             """{"labels":{"workload":"checkout","namespace":"shop","alertname":"CanaryHighErrorRate"},"startsAt":"2026-11-25T00:40:00Z"}"""));
-        var other = AlertPayloadParser.ParseEvent(Encoding.UTF8.GetBytes(
+        var other = AlertPayloadParser.ParseCloudEvent(CloudEvent(
             """{"labels":{"alertname":"CanaryHighErrorRate","namespace":"shop","workload":"cart"},"startsAt":"2026-11-25T00:36:14Z"}"""));
 
         Assert.True(single.IsSuccess, single.Error?.ToString());
@@ -198,26 +203,49 @@ public sealed class AlertPayloadParserTests
     }
 
     [Fact]
-    public void Event_accepts_a_webhook_an_array_and_a_cloudevent_envelope()
+    public void A_cloudevent_may_carry_a_webhook_or_an_array_of_alerts()
     {
-        var webhook = AlertPayloadParser.ParseEvent(RealPayload);
-        var array = AlertPayloadParser.ParseEvent(Encoding.UTF8.GetBytes("[" + ValidAlert + "," + ValidAlert.Replace("abc123", "def456") + "]"));
-        var envelope = AlertPayloadParser.ParseEvent(Encoding.UTF8.GetBytes(
-            """{"specversion":"1.0","type":"com.dapr.event.sent","source":"autopilot-actors","id":"1","datacontenttype":"application/json","topic":"alerts","pubsubname":"alerts-pubsub","data":""" +
-            Encoding.UTF8.GetString(RealPayload) + "}"));
+        var webhook = AlertPayloadParser.ParseWebhook(RealPayload);
+        var array = AlertPayloadParser.ParseCloudEvent(CloudEvent("[" + ValidAlert + "," + ValidAlert.Replace("abc123", "def456") + "]"));
+        var envelope = AlertPayloadParser.ParseCloudEvent(CloudEvent(Encoding.UTF8.GetString(RealPayload)));
 
-        Assert.Equal(2, webhook.Value!.Alerts.Count);
-        Assert.Equal("autopilot", webhook.Value.Receiver);
         Assert.Equal(["abc123", "def456"], array.Value!.Alerts.Select(a => a.Fingerprint));
         Assert.True(envelope.IsSuccess, envelope.Error?.ToString());
-        Assert.Equal(webhook.Value.Alerts.Select(a => a.Fingerprint), envelope.Value!.Alerts.Select(a => a.Fingerprint));
+        Assert.Equal("autopilot", envelope.Value!.Receiver);
+        Assert.Equal(webhook.Value!.Alerts.Select(a => a.Fingerprint), envelope.Value.Alerts.Select(a => a.Fingerprint));
+    }
+
+    [Theory]
+    [InlineData("bare webhook payload", "specversion")]
+    [InlineData("bare alert array", "$")]
+    [InlineData("version 0.3", "specversion")]
+    [InlineData("no id", "id")]
+    [InlineData("empty source", "source")]
+    [InlineData("no data", "data")]
+    [InlineData("string data", "data")]
+    public void Anything_but_a_cloudevent_1_0_is_refused_naming_the_attribute(string shape, string field)
+    {
+        var body = shape switch
+        {
+            "bare webhook payload" => Encoding.UTF8.GetString(RealPayload),
+            "bare alert array" => "[" + ValidAlert + "]",
+            "version 0.3" => Encoding.UTF8.GetString(CloudEvent(ValidAlert)).Replace("\"1.0\"", "\"0.3\""),
+            "no id" => Encoding.UTF8.GetString(CloudEvent(ValidAlert)).Replace("\"id\":\"1\",", ""),
+            "empty source" => Encoding.UTF8.GetString(CloudEvent(ValidAlert)).Replace("\"autopilot-actors\"", "\"\""),
+            "no data" => """{"specversion":"1.0","type":"t","source":"s","id":"1"}""",
+            _ => """{"specversion":"1.0","type":"t","source":"s","id":"1","data":"{}"}""",
+        };
+
+        var outcome = AlertPayloadParser.ParseCloudEvent(Encoding.UTF8.GetBytes(body));
+
+        Assert.False(outcome.IsSuccess);
+        Assert.Equal(field, outcome.Error!.Field);
     }
 
     [Fact]
     public void Event_errors_name_the_field_inside_an_envelope()
     {
-        var outcome = AlertPayloadParser.ParseEvent(Encoding.UTF8.GetBytes(
-            """{"specversion":"1.0","data":{"labels":{"alertname":"A"},"startsAt":"later"}}"""));
+        var outcome = AlertPayloadParser.ParseCloudEvent(CloudEvent("""{"labels":{"alertname":"A"},"startsAt":"later"}"""));
 
         Assert.Equal("data.startsAt", outcome.Error!.Field);
     }
@@ -244,7 +272,7 @@ public sealed class AlertPayloadParserTests
             }
 
             var webhook = AlertPayloadParser.ParseWebhook(bytes);
-            var single = AlertPayloadParser.ParseEvent(bytes);
+            var single = AlertPayloadParser.ParseCloudEvent(bytes);
 
             Assert.True(webhook.IsSuccess ^ webhook.Error is not null);
             Assert.True(single.IsSuccess ^ single.Error is not null);
