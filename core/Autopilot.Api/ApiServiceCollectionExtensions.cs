@@ -6,6 +6,7 @@ using Autopilot.Api.Guardrail;
 using Autopilot.Api.Identity;
 using Autopilot.Api.Incidents;
 using Autopilot.Api.RejectedAlerts;
+using Autopilot.Api.WebConsole;
 using Autopilot.Incidents.Ports;
 using Autopilot.Mcp;
 using Microsoft.AspNetCore.Builder;
@@ -19,7 +20,7 @@ namespace Autopilot.Api;
 
 /// <summary>
 /// The incident loop's HTTP surface, the same in both runtimes: POST /alertmanager, GET /incidents[/{id}],
-/// POST /guardrail/{ns}/{route}/approvals/{changeId}, GET /dead-letters, GET /alerts/rejected and the read-only MCP tools at /mcp. The host
+/// POST /guardrail/{ns}/{route}/approvals/{changeId}, GET /dead-letters, GET /alerts/rejected, the read-only MCP tools at /mcp and the operator console at /console. The host
 /// registers the ports: <see cref="Incidents.Ports.IAlertPublisher"/>, <see cref="Incidents.Ports.IIncidentJournal"/>,
 /// <see cref="Incidents.Ports.IDeadLetterStore"/>, optionally <see cref="Incidents.Ports.IRejectedAlertStore"/> (default: in memory),
 /// <see cref="Incidents.Ports.IGuardrailGateway"/> (and what the MCP tools read).
@@ -45,6 +46,8 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<IRejectedAlertStore>(sp => new InMemoryRejectedAlertStore(
             sp.GetRequiredService<IOptions<AlertsOptions>>().Value.MaxRejectedKept, sp.GetRequiredService<RejectedAlertMetrics>()));
         services.AddAutopilotIdentity(configuration);
+        services.AddSingleton<ChangeDesk>();
+        services.AddOperatorConsole(configuration);
         services.AddAutopilotMcp();
         return services;
     }
@@ -57,6 +60,7 @@ public static class ApiServiceCollectionExtensions
         endpoints.MapDeadLetterEndpoints();
         endpoints.MapRejectedAlertEndpoints();
         endpoints.MapAutopilotMcp();
+        endpoints.MapOperatorConsole();
         return endpoints;
     }
 }
