@@ -52,8 +52,11 @@ public static class ApiServiceCollectionExtensions
         return services;
     }
 
-    public static IEndpointRouteBuilder MapAutopilotApi(this IEndpointRouteBuilder endpoints)
+    /// <summary>Maps the surface on the app (not only its routes): the console's forms need the antiforgery middleware,
+    /// placed here after the routing and authentication the app adds, so neither host has to remember it.</summary>
+    public static WebApplication MapAutopilotApi(this WebApplication endpoints)
     {
+        endpoints.UseAntiforgery();
         endpoints.MapAlertWebhook();
         endpoints.MapIncidentEndpoints();
         endpoints.MapApprovalEndpoints();

@@ -71,6 +71,6 @@ public sealed record HealthChart(IReadOnlyList<ChartPanel> Panels, IReadOnlyList
     public static string Number(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
     /// <summary>An SVG text element, its content encoded.</summary>
-    public static MarkupString Label(double x, double y, string content) =>
-        new($"<text x=\"{Number(x)}\" y=\"{Number(y)}\">{HtmlEncoder.Default.Encode(content)}</text>");
+    public static MarkupString Label(double x, double y, string content, string anchor = "start") =>
+        new($"<text x=\"{Number(x)}\" y=\"{Number(y)}\" text-anchor=\"{anchor}\">{HtmlEncoder.Default.Encode(content)}</text>");
 }
