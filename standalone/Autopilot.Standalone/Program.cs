@@ -16,10 +16,11 @@ var modelOption = new Option<string?>("--model") { Description = $"A GGUF model 
 var prometheusOption = new Option<bool>("--with-prometheus") { Description = "Use real prometheus + prometheus-alertmanager instead of the built-in evaluator" };
 var stateOption = new Option<string?>("--state") { Description = "State directory (default: .autopilot/state/<scenario>-<time>)" };
 var logOption = new Option<string?>("--log") { Description = "Write the host's log to this file" };
+var stayOption = new Option<bool>("--stay") { Description = "After the summary, keep the host and its console running until Ctrl+C" };
 
 var demo = new Command("demo", "Run a scenario end to end and print the timeline; exit 0 only if its expected outcome happened")
 {
-    scenarioOption, modelOption, prometheusOption, stateOption, logOption,
+    scenarioOption, modelOption, prometheusOption, stateOption, logOption, stayOption,
 };
 demo.SetAction(async (parse, ct) =>
 {
@@ -52,6 +53,7 @@ demo.SetAction(async (parse, ct) =>
     Directory.CreateDirectory(state);
     using var logs = new FileLoggerProvider(logPath);
     var timeline = new TimelineRenderer(console);
+    var stay = parse.GetValue(stayOption);
     var report = await ScenarioRunner.RunAsync(scenario, new ScenarioRunOptions
     {
         ContentRoot = root,
@@ -59,9 +61,15 @@ demo.SetAction(async (parse, ct) =>
         ModelPath = Path.GetFullPath(model),
         WithPrometheus = withPrometheus,
         Logs = logs,
+        Finished = async (report, ct) =>
+        {
+            timeline.Summary(report);
+            console.MarkupLine($"[grey]audit trail: {Markup.Escape(Path.Combine(state, "incidents"))} · log: {Markup.Escape(logPath)}[/]");
+            if (!stay) return;
+            console.MarkupLine("still running for the console (--stay); Ctrl+C stops");
+            await WaitForCtrlC(ct);
+        },
     }, timeline, ct);
-    timeline.Summary(report);
-    console.MarkupLine($"[grey]audit trail: {Markup.Escape(Path.Combine(state, "incidents"))} · log: {Markup.Escape(logPath)}[/]");
     return report.Passed ? 0 : 1;
 });
 
@@ -125,6 +133,7 @@ serve.SetAction(async (parse, ct) =>
         await using var host = await AutopilotHost.StartAsync(settings, logs, ct);
         if (environment is not null) environment.Notifier!.Target(host.WebhookUrl, host.WebhookToken);
         AnsiConsole.MarkupLine($"autopilot  {host.Url} (GET /incidents; POST /alertmanager with Authorization: Bearer $(cat {Markup.Escape(Path.Combine(state, AutopilotHost.WebhookTokenFile))}))");
+        AnsiConsole.MarkupLine($"[bold]console[/]    {host.ConsoleUrl} (sign in with the operator token below)");
         if (environment is not null)
             AnsiConsole.MarkupLine($"simulator  {environment.MetricsUrl} (GET /metrics, POST /simulator/workloads/shop/checkout/faults)");
         AnsiConsole.MarkupLine($"kube-api   {settings.KubernetesUrl} · state {Markup.Escape(state)} · Ctrl+C stops");
@@ -134,13 +143,7 @@ serve.SetAction(async (parse, ct) =>
         await File.WriteAllTextAsync(tokenFile, host.OperatorToken(), ct);
         AnsiConsole.MarkupLine($"operator   approve as yourself with: curl -H \"Authorization: Bearer $(cat {Markup.Escape(tokenFile)})\" -d '{{\"approved\":true}}' " +
                                $"-H 'Content-Type: application/json' {host.Url}guardrail/<ns>/<route>/approvals/<changeId>");
-        try
-        {
-            await Task.Delay(Timeout.Infinite, ct);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await WaitForCtrlC(ct);
     }
     return 0;
 });
@@ -150,3 +153,14 @@ root.Subcommands.Add(CasesCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 return await root.Parse(args).InvokeAsync();
+
+static async Task WaitForCtrlC(CancellationToken ct)
+{
+    try
+    {
+        await Task.Delay(Timeout.Infinite, ct);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+}

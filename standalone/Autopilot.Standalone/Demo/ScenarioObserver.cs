@@ -25,4 +25,7 @@ public sealed record ScenarioEndpoints(Uri Webhook, Uri Metrics, Uri KubernetesA
 {
     /// <summary>Where the operator's bearer token for approvals is written (see AutopilotHost.OperatorToken).</summary>
     public string? OperatorTokenFile { get; init; }
+
+    /// <summary>The operator console (incidents, approvals, routes) in a browser.</summary>
+    public Uri? Console { get; init; }
 }

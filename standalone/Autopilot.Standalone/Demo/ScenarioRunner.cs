@@ -31,6 +31,10 @@ public sealed record ScenarioRunOptions
     public TimeSpan SettleTime { get; init; } = TimeSpan.FromSeconds(5);
 
     public ILoggerProvider? Logs { get; init; }
+
+    /// <summary>Called with the report while everything still runs (the host, its console, the simulated cluster):
+    /// the demo prints its summary here and, with --stay, keeps it all up until Ctrl+C.</summary>
+    public Func<ScenarioReport, CancellationToken, Task>? Finished { get; init; }
 }
 
 /// <summary>
@@ -69,7 +73,7 @@ public static class ScenarioRunner
         var tokenFile = Path.Combine(options.StateDirectory, "operator-token");
         await File.WriteAllTextAsync(tokenFile, host.OperatorToken(), ct);
         observer.Started(scenario, new ScenarioEndpoints(host.WebhookUrl, new Uri(environment.MetricsUrl, "/metrics"), environment.Kube.Url,
-            stack?.PrometheusUrl, stack?.AlertmanagerUrl, options.StateDirectory) { OperatorTokenFile = tokenFile });
+            stack?.PrometheusUrl, stack?.AlertmanagerUrl, options.StateDirectory) { OperatorTokenFile = tokenFile, Console = host.ConsoleUrl });
 
         var director = new ScenarioDirector(environment.Cluster, scenario);
         director.FaultChanged += observer.Fault;
@@ -86,16 +90,22 @@ public static class ScenarioRunner
             if (misses.Count == 0) metSince ??= DateTimeOffset.UtcNow;
             else metSince = null;
             if (metSince is { } since && DateTimeOffset.UtcNow - since >= options.SettleTime)
-                return watch.Report(outcome, misses, started, timedOut: false);
+                return await FinishAsync(watch.Report(outcome, misses, started, timedOut: false));
             if (closed && misses.Count > 0 && DateTimeOffset.UtcNow - watch.ClosedAt >= options.SettleTime)
-                return watch.Report(outcome, misses, started, timedOut: false);
+                return await FinishAsync(watch.Report(outcome, misses, started, timedOut: false));
             if (DateTimeOffset.UtcNow - started > scenario.Timeout)
-                return watch.Report(outcome, misses, started, timedOut: true);
+                return await FinishAsync(watch.Report(outcome, misses, started, timedOut: true));
             observer.Waiting(watch.Waiting(misses));
             await Task.Delay(250, ct);
         }
         ct.ThrowIfCancellationRequested();
         throw new OperationCanceledException();
+
+        async Task<ScenarioReport> FinishAsync(ScenarioReport report)
+        {
+            if (options.Finished is { } finished) await finished(report, ct);
+            return report;
+        }
     }
 
     /// <summary>Watches one run: alerts, audit-trail steps, errors served before and after mitigation.</summary>

@@ -25,6 +25,8 @@ public sealed class TimelineRenderer(IAnsiConsole console) : IScenarioObserver
         if (endpoints.Prometheus is { } prometheus)
             console.MarkupLine($"[grey]prometheus {prometheus} · alertmanager {endpoints.Alertmanager}[/]");
         console.MarkupLine($"[grey]state {Markup.Escape(endpoints.StateDirectory)} · expected: {Markup.Escape(Expectation(scenario.Expect))}[/]");
+        if (endpoints.Console is { } page)
+            console.MarkupLine($"[bold]console[/] {page} (sign in with the operator token{(endpoints.OperatorTokenFile is { } file ? $" in {Markup.Escape(file)}" : "")})");
         if (endpoints.OperatorTokenFile is { } token)
             console.MarkupLine($"[grey]approvals: POST {endpoints.Webhook.GetLeftPart(UriPartial.Authority)}/guardrail/<ns>/<route>/approvals/<changeId> with Authorization: Bearer $(cat {Markup.Escape(token)})[/]");
         console.WriteLine();

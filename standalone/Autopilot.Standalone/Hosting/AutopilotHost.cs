@@ -60,6 +60,9 @@ public sealed class AutopilotHost : IAsyncDisposable
     /// <summary>What POST /alertmanager requires as "Authorization: Bearer …".</summary>
     public string WebhookToken => Services.GetRequiredService<IOptions<AlertsOptions>>().Value.BearerToken!;
 
+    /// <summary>The operator console in a browser (Autopilot.Api's WebConsole).</summary>
+    public Uri ConsoleUrl => new(Url, Autopilot.Api.WebConsole.ConsoleText.IncidentsPath);
+
     public IServiceProvider Services => _app.Services;
 
     public FileIncidentJournal Journal => Services.GetRequiredService<FileIncidentJournal>();

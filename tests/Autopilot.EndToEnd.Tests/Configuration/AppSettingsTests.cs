@@ -34,6 +34,7 @@ public sealed class AppSettingsTests
         { "actors/Autopilot.Actors/appsettings.json", actors::Autopilot.Actors.PoolClientOptions.Section, typeof(actors::Autopilot.Actors.PoolClientOptions) },
         { "actors/Autopilot.Actors/appsettings.json", DeadLetterOptions.Section, typeof(DeadLetterOptions) },
         { "actors/Autopilot.Actors/appsettings.json", Autopilot.Api.Identity.IdentityOptions.Section, typeof(Autopilot.Api.Identity.IdentityOptions) },
+        { "actors/Autopilot.Actors/appsettings.json", Autopilot.Api.WebConsole.ConsoleOptions.Section, typeof(Autopilot.Api.WebConsole.ConsoleOptions) },
         { $"standalone/Autopilot.Standalone/{AutopilotHost.SettingsFile}", DeadLetterOptions.Section, typeof(DeadLetterOptions) },
         { $"standalone/Autopilot.Standalone/{AutopilotHost.SettingsFile}", StateOptions.Section, typeof(StateOptions) },
         { "actors/Autopilot.Actors/appsettings.json", Autopilot.GatewayBridge.Client.GatewayBridgeClientOptions.Section,
