@@ -26,10 +26,7 @@ public sealed class ConsoleSessionTests : IAsyncLifetime
         {
             Content = new StringContent("""{"approved":true}""", System.Text.Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add("Cookie", $"{ConsoleSession.Cookie}={_scenario.Host.OperatorToken()}");
-
-        using var client = Client();
-        using var response = await client.SendAsync(request);
+        using var response = await SendWithCookieAsync(request, _scenario.Host.OperatorToken());
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -41,10 +38,7 @@ public sealed class ConsoleSessionTests : IAsyncLifetime
         {
             Content = new FormUrlEncodedContent([new("answer", "approve")]),
         };
-        request.Headers.Add("Cookie", $"{ConsoleSession.Cookie}={_scenario.Host.OperatorToken()}");
-
-        using var client = Client();
-        using var response = await client.SendAsync(request);
+        using var response = await SendWithCookieAsync(request, _scenario.Host.OperatorToken());
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
@@ -54,10 +48,7 @@ public sealed class ConsoleSessionTests : IAsyncLifetime
     {
         var token = _scenario!.Host.OperatorToken();
         using var request = new HttpRequestMessage(HttpMethod.Get, _scenario.Url("/console/sign-in"));
-        request.Headers.Add("Cookie", $"{ConsoleSession.Cookie}={token[..^4]}AAAA");
-
-        using var client = Client();
-        using var response = await client.SendAsync(request);
+        using var response = await SendWithCookieAsync(request, $"{token[..^4]}AAAA");
         var page = await response.Content.ReadAsStringAsync();
 
         Assert.Contains("data-testid=\"token-refused\"", page);
@@ -77,5 +68,11 @@ public sealed class ConsoleSessionTests : IAsyncLifetime
         Assert.Contains("between", problem.ErrorMessage);
     }
 
-    private static HttpClient Client() => new(new HttpClientHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>Sends the request with the console's sign-in cookie holding <paramref name="token"/>, as a browser would.</summary>
+    private static async Task<HttpResponseMessage> SendWithCookieAsync(HttpRequestMessage request, string token)
+    {
+        request.Headers.Add("Cookie", $"{ConsoleSession.Cookie}={token}");
+        using var client = new HttpClient(new HttpClientHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        return await client.SendAsync(request);
+    }
 }
