@@ -2,6 +2,7 @@ using Autopilot.Incidents.Alerts;
 using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents.Health;
 using Autopilot.Incidents.Loop;
+using Autopilot.Incidents.Notifications;
 using Autopilot.Incidents.Planning;
 using Autopilot.Incidents.Ports;
 using Autopilot.Incidents.Restore;
@@ -67,6 +68,7 @@ public static class IncidentsServiceCollectionExtensions
         services.TryAddSingleton<AlertFanOut>();
         services.TryAddSingleton<RestoreActivities>();
         services.TryAddSingleton<ProgressiveRestoreRunner>();
+        services.AddIncidentNotifications(configuration);
         services.AddHostedService<IncidentsStartupCheck>();
         return services;
     }

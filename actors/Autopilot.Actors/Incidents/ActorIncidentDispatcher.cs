@@ -1,4 +1,5 @@
 using Autopilot.Actors.DaprAdapters;
+using Autopilot.Incidents.Notifications;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Incidents;
@@ -19,4 +20,8 @@ public sealed class ActorIncidentDispatcher(ActorProxies proxies) : IIncidentDis
     public async Task<string?> AnswerAsync(WorkloadKey workload, OperatorAnswered answer, CancellationToken ct) =>
         (await proxies.Create(ActorIds.Incident(workload), ActorProxies.IncidentActorType)
             .InvokeMethodAsync<OperatorAnswered, OperatorReply>(nameof(IIncidentActor.AnswerAsync), answer, ct)).Refused;
+
+    public Task RecordNotificationAsync(WorkloadKey workload, NotificationDelivery delivery, CancellationToken ct) =>
+        proxies.Create(ActorIds.Incident(workload), ActorProxies.IncidentActorType)
+            .InvokeMethodAsync(nameof(IIncidentActor.RecordNotificationAsync), delivery, ct);
 }

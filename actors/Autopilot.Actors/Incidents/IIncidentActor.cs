@@ -1,4 +1,5 @@
 using Autopilot.Incidents.Loop;
+using Autopilot.Incidents.Notifications;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Incidents;
@@ -18,6 +19,9 @@ public interface IIncidentActor : IActor
 
     /// <summary>A person acknowledges or closes the incident; answers why it was refused, if it was.</summary>
     Task<OperatorReply> AnswerAsync(OperatorAnswered answer);
+
+    /// <summary>A receiver's answer to a notification about this workload's incident.</summary>
+    Task RecordNotificationAsync(NotificationDelivery delivery);
 }
 
 /// <summary>What the actor says to an operator's answer: null Refused = done.</summary>

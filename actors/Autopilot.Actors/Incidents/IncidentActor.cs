@@ -1,5 +1,6 @@
 using Autopilot.Actors.DaprAdapters;
 using Autopilot.Incidents.Loop;
+using Autopilot.Incidents.Notifications;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Incidents;
 using Dapr.Actors.Runtime;
@@ -32,6 +33,8 @@ public sealed class IncidentActor : ReminderHostActor, IIncidentActor, IRemindab
 
     public async Task<OperatorReply> AnswerAsync(OperatorAnswered answer) =>
         new(await _process.AnswerAsync(answer, CancellationToken.None));
+
+    public Task RecordNotificationAsync(NotificationDelivery delivery) => _process.RecordNotificationAsync(delivery, CancellationToken.None);
 
     public Task<IncidentProcessState> GetStateAsync() => _process.ReadAsync(CancellationToken.None);
 

@@ -3,6 +3,7 @@
 // turn state; each step is one method, the pure parts live in Triage, AlertConfirmation and HealthJudge.
 using System.Diagnostics;
 using Autopilot.Incidents.Health;
+using Autopilot.Incidents.Notifications;
 using Autopilot.Incidents.Planning;
 using Autopilot.Incidents.Ports;
 using Autopilot.Incidents.Restore;
@@ -114,6 +115,24 @@ public sealed class IncidentProcess(
 
     public async Task<IncidentProcessState> ReadAsync(CancellationToken ct) => await LoadAsync(ct);
 
+    /// <summary>Records a receiver's answer to a notification on its incident: the current one in the process state (a
+    /// failure also as a "notify" step), an earlier one in the journal, where its record now lives.</summary>
+    public async Task RecordNotificationAsync(NotificationDelivery delivery, CancellationToken ct)
+    {
+        var turn = await LoadAsync(ct);
+        if (turn.Record is { } record && record.IncidentId == delivery.IncidentId)
+        {
+            turn = turn with { Record = IncidentNotifier.WithDelivery(record, delivery) };
+            if (!delivery.Delivered) turn = Step(turn, "notify", 0, IncidentNotifier.Describe(delivery));
+            await state.SetAsync(turn, ct);
+            await JournalAsync(turn, ct);
+        }
+        else if (await services.Journal.GetAsync(delivery.IncidentId, ct) is { } earlier)
+        {
+            await services.Journal.RecordAsync(IncidentNotifier.WithDelivery(earlier, delivery), ct);
+        }
+    }
+
     /// <summary>A person acknowledges or closes the workload's incident. Returns why it was refused, or null when done.</summary>
     public async Task<string?> AnswerAsync(OperatorAnswered answer, CancellationToken ct)
     {
@@ -211,7 +230,7 @@ public sealed class IncidentProcess(
                 AcknowledgedAt = incident.AcknowledgedAt,
                 Follows = incident.Follows,
             };
-            next = next with { Record = record };
+            next = next with { Record = services.Notifier.Notify(turn.Machine.Current, incident, record) };
         }
         await state.SetAsync(next, ct);
         commands.AddRange(transition.Commands);

@@ -1,4 +1,5 @@
 using Autopilot.Incidents.Health;
+using Autopilot.Incidents.Notifications;
 using Autopilot.Incidents.Planning;
 using Autopilot.Incidents.Ports;
 using Autopilot.Incidents.Restore;
@@ -26,6 +27,7 @@ public sealed class IncidentServices(
     IOptions<RestoreOptions> restoreOptions,
     TimeProvider time,
     LoopTelemetry telemetry,
+    IncidentNotifier notifier,
     ILoggerFactory loggerFactory)
 {
     public IGuardrailGateway Guardrail { get; } = guardrail;
@@ -40,5 +42,6 @@ public sealed class IncidentServices(
     public IncidentMachine Machine { get; } = new(options.Value.ToMachineOptions());
     public TimeProvider Time { get; } = time;
     public LoopTelemetry Telemetry { get; } = telemetry;
+    public IncidentNotifier Notifier { get; } = notifier;
     public ILogger Logger { get; } = loggerFactory.CreateLogger("Autopilot.Incidents");
 }

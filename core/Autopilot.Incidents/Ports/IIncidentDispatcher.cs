@@ -1,3 +1,4 @@
+using Autopilot.Incidents.Notifications;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Incidents;
 
@@ -16,4 +17,7 @@ public interface IIncidentDispatcher
 
     /// <summary>A person acknowledges or closes the workload's incident; null when done, else why it was refused.</summary>
     Task<string?> AnswerAsync(WorkloadKey workload, OperatorAnswered answer, CancellationToken ct);
+
+    /// <summary>A receiver's answer to a notification about one of the workload's incidents, to be recorded on it.</summary>
+    Task RecordNotificationAsync(WorkloadKey workload, NotificationDelivery delivery, CancellationToken ct);
 }

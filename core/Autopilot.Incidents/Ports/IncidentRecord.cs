@@ -1,3 +1,4 @@
+using Autopilot.Incidents.Notifications;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Compaction;
 using Autopilot.Remediation.Incidents;
@@ -51,6 +52,9 @@ public sealed record IncidentRecord(
 
     /// <summary>The incident this one took over from, on a materially new signal.</summary>
     public string? Follows { get; init; }
+
+    /// <summary>Messages about its transitions (docs/notifications.md): queued or dropped, then each receiver's answer.</summary>
+    public IReadOnlyList<NotificationRecord> Notifications { get; init; } = [];
 
     public bool IsOpen => !Phase.IsClosed();
 

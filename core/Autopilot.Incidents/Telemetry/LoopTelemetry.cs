@@ -25,6 +25,10 @@ public sealed class LoopTelemetry : IDisposable
         AlertsUnresolved = _meter.CreateCounter<long>("autopilot.alerts.unresolved", description: "Alerts whose labels name no workload.");
         DecisionLatency = _meter.CreateHistogram<double>("autopilot.decision.latency", unit: "ms",
             description: "From an incident opening to the guardrail's decision on its proposal.");
+        NotificationsSent = _meter.CreateCounter<long>("autopilot.notifications.sent", description: "Notifications a receiver accepted, by receiver and kind.");
+        NotificationsFailed = _meter.CreateCounter<long>("autopilot.notifications.failed",
+            description: "Notifications a receiver did not accept after every try, by receiver and kind.");
+        NotificationsDropped = _meter.CreateCounter<long>("autopilot.notifications.dropped", description: "Notifications dropped because the queue was full, by kind.");
     }
 
     public static ActivitySource Source { get; } = new(Name);
@@ -39,6 +43,9 @@ public sealed class LoopTelemetry : IDisposable
     public Counter<long> AlertsDropped { get; }
     public Counter<long> AlertsUnresolved { get; }
     public Histogram<double> DecisionLatency { get; }
+    public Counter<long> NotificationsSent { get; }
+    public Counter<long> NotificationsFailed { get; }
+    public Counter<long> NotificationsDropped { get; }
 
     public void Dispose() => _meter.Dispose();
 }

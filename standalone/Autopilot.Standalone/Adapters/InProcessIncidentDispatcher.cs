@@ -1,4 +1,5 @@
 using Autopilot.Incidents.Loop;
+using Autopilot.Incidents.Notifications;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Incidents;
@@ -29,6 +30,9 @@ public sealed class InProcessIncidentDispatcher(
 
     public Task<string?> AnswerAsync(WorkloadKey workload, OperatorAnswered answer, CancellationToken ct) =>
         executor.RunAsync(ProcessKeys.Mailbox(ProcessKeys.Incident, workload.ToString()), () => Process(workload).AnswerAsync(answer, ct));
+
+    public Task RecordNotificationAsync(WorkloadKey workload, NotificationDelivery delivery, CancellationToken ct) =>
+        RunAsync(workload, p => p.RecordNotificationAsync(delivery, ct));
 
     public Task ReceiveReminderAsync(WorkloadKey workload, string name, CancellationToken ct) =>
         RunAsync(workload, p => p.ReceiveReminderAsync(name, ct));

@@ -95,4 +95,6 @@ public sealed class RecordingDispatcher : IIncidentDispatcher
         Answers.Enqueue((workload, answer));
         return Task.FromResult(RefuseWith);
     }
+
+    public Task RecordNotificationAsync(WorkloadKey workload, Autopilot.Incidents.Notifications.NotificationDelivery delivery, CancellationToken ct) => Task.CompletedTask;
 }

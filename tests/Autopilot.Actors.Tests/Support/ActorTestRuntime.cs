@@ -6,6 +6,7 @@ using Autopilot.Actors.Incidents;
 using Autopilot.GatewayBridge.Client;
 using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents.Loop;
+using Autopilot.Incidents.Notifications;
 using Autopilot.Incidents.Ports;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Incidents;
@@ -70,6 +71,9 @@ public sealed class ActorTestRuntime : IIncidentDispatcher, IGuardrailGateway
 
     public async Task<string?> AnswerAsync(WorkloadKey workload, OperatorAnswered answer, CancellationToken ct) =>
         (await Turn(IncidentKey(workload), () => IncidentActor(workload).AnswerAsync(Wire(answer)))).Refused;
+
+    public Task RecordNotificationAsync(WorkloadKey workload, NotificationDelivery delivery, CancellationToken ct) =>
+        Turn(IncidentKey(workload), () => IncidentActor(workload).RecordNotificationAsync(Wire(delivery)));
 
     public Task<IncidentProcessState> IncidentStateAsync(WorkloadKey workload) =>
         Turn(IncidentKey(workload), () => IncidentActor(workload).GetStateAsync());

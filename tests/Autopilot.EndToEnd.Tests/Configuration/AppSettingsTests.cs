@@ -8,6 +8,7 @@ using Autopilot.GatewayBridge.Core.Configuration;
 using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents.Health;
 using Autopilot.Incidents.Loop;
+using Autopilot.Incidents.Notifications;
 using Autopilot.Incidents.Planning;
 using Autopilot.Incidents.Restore;
 using Autopilot.InferencePool.Engine.Options;
@@ -37,6 +38,8 @@ public sealed class AppSettingsTests
         { "actors/Autopilot.Actors/appsettings.json", Autopilot.Api.WebConsole.ConsoleOptions.Section, typeof(Autopilot.Api.WebConsole.ConsoleOptions) },
         { $"standalone/Autopilot.Standalone/{AutopilotHost.SettingsFile}", DeadLetterOptions.Section, typeof(DeadLetterOptions) },
         { $"standalone/Autopilot.Standalone/{AutopilotHost.SettingsFile}", StateOptions.Section, typeof(StateOptions) },
+        { "actors/Autopilot.Actors/appsettings.json", NotificationsOptions.Section, typeof(NotificationsOptions) },
+        { $"standalone/Autopilot.Standalone/{AutopilotHost.SettingsFile}", NotificationsOptions.Section, typeof(NotificationsOptions) },
         { "actors/Autopilot.Actors/appsettings.json", Autopilot.GatewayBridge.Client.GatewayBridgeClientOptions.Section,
             typeof(Autopilot.GatewayBridge.Client.GatewayBridgeClientOptions) },
         { "inference-pool/Autopilot.InferencePool/appsettings.json", PoolOptions.Section, typeof(PoolOptions) },
