@@ -2,12 +2,14 @@ using Autopilot.Testing;
 using Autopilot.Incidents;
 using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents.Loop;
+using Autopilot.Incidents.Notifications;
 using Autopilot.Incidents.Ports;
 using Autopilot.Incidents.Restore;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.SemanticKernel.ChatCompletion;
 
 namespace Autopilot.Actors.Tests.Support;
@@ -71,7 +73,8 @@ public sealed class LoopHarness : IAsyncDisposable
     public IServiceProvider Services => _services;
 
     /// <param name="sopDirectory">SOPs to use instead of the shipped ones.</param>
-    public static async Task<LoopHarness> StartAsync(string? sopDirectory = null)
+    /// <param name="settings">Settings over the harness's own (e.g. notification receivers).</param>
+    public static async Task<LoopHarness> StartAsync(string? sopDirectory = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var time = new HandMovedClock(DateTimeOffset.Parse("2026-11-25T10:00:00Z"));
         var temp = Directory.CreateTempSubdirectory("autopilot-actors-").FullName;
@@ -86,7 +89,7 @@ public sealed class LoopHarness : IAsyncDisposable
             ["Autopilot:Guardrail:PolicyDirectory"] = Path.Combine(temp, "policies"),
             ["Autopilot:Guardrail:SigningKey"] = TestCluster.SigningKey,
             ["Autopilot:Restore:SettleDelay"] = "00:00:00",
-        }).Build();
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
 
         var fakes = new Fakes(new ActorTestRuntime(), new FakeChatCompletion(), new FakeHealth(time), new InMemoryJournal(), new QueuedRestores());
         var services = new ServiceCollection();
@@ -130,6 +133,10 @@ public sealed class LoopHarness : IAsyncDisposable
     public Task AlertAsync(params Alert[] alerts) => Runtime.DispatchAsync(Checkout, alerts, CancellationToken.None);
 
     public async Task<IncidentProcessState> StateAsync(WorkloadKey? workload = null) => await Runtime.IncidentStateAsync(workload ?? Checkout);
+
+    /// <summary>Starts the background notification sender, which a host starts with its other hosted services.</summary>
+    public Task StartNotificationSenderAsync() =>
+        _services.GetServices<IHostedService>().OfType<NotificationSender>().Single().StartAsync(CancellationToken.None);
 
     public Task<IReadOnlyList<RestoreOutcome>> RunRestoresAsync() => Restores.RunAsync(_services.GetRequiredService<ProgressiveRestoreRunner>());
 
