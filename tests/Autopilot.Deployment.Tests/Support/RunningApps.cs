@@ -6,6 +6,7 @@ using Dapr.Actors.Runtime;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -76,13 +77,35 @@ public static class RunningApps
         return path;
     }
 
+    /// <summary>Each app's name, an HTTP client to it (for /metrics), and the services that own its instruments, by
+    /// the repo's naming (a class named *Telemetry or *Metrics registered with the app), resolved so that their
+    /// instruments exist.</summary>
+    public static IReadOnlyList<(string App, HttpClient Client, IReadOnlyList<object> InstrumentOwners)> Scrapeable() =>
+    [
+        ("autopilot-actors", Actors.Value.CreateClient(), Actors.Value.InstrumentOwners()),
+        ("gateway-bridge", Bridge.Value.CreateClient(), Bridge.Value.InstrumentOwners()),
+        ("inference-pool", Pool.Value.CreateClient(), Pool.Value.InstrumentOwners()),
+    ];
+
     private sealed class App<TEntry>(Dictionary<string, string?> settings) : WebApplicationFactory<TEntry> where TEntry : class
     {
+        private IReadOnlyList<Type> _registered = [];
+
+        public IReadOnlyList<object> InstrumentOwners() =>
+        [
+            .. _registered.Where(t => t.Namespace?.StartsWith("Autopilot", StringComparison.Ordinal) == true
+                                      && (t.Name.EndsWith("Telemetry", StringComparison.Ordinal) || t.Name.EndsWith("Metrics", StringComparison.Ordinal)))
+                .Distinct()
+                .Select(t => Services.GetRequiredService(t)),
+        ];
+
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Production");
             foreach (var (key, value) in settings) builder.UseSetting(key, value);
             builder.ConfigureLogging(logging => logging.ClearProviders());
+            builder.ConfigureTestServices(services =>
+                _registered = [.. services.Where(d => d.Lifetime == ServiceLifetime.Singleton && !d.ServiceType.ContainsGenericParameters).Select(d => d.ServiceType)]);
         }
     }
 }
