@@ -64,7 +64,7 @@ public static class TransitionNotifications
         var diff = record.Decision?.Change is { } change
             ? $"{Weights(change.ExpectedWeights)} → {Weights(change.NewWeights)}"
             : "the proposed change";
-        var why = record.Decision?.Reasons is { Count: > 0 } reasons ? $" (policy: {string.Join("; ", reasons)})" : "";
+        var why = record.Decision?.Verdict is { } verdict ? $" (policy {verdict.PolicyName} requires a person's approval)" : "";
         return $"{incident.Proposal?.Action} waits for a person to approve {diff}{why}: {incident.Proposal?.Reason}";
     }
 

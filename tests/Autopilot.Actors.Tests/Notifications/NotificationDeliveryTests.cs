@@ -94,6 +94,44 @@ public sealed class NotificationDeliveryTests
     }
 
     [Fact]
+    public async Task A_change_waiting_for_a_person_and_then_applied_reaches_a_json_webhook_once_each_in_the_documented_schema()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var loop = await LoopHarness.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Autopilot:Notifications:PublicUrl"] = ConsoleBase,
+            ["Autopilot:Notifications:Receivers:0:Name"] = "itsm",
+            ["Autopilot:Notifications:Receivers:0:Format"] = "webhook",
+            ["Autopilot:Notifications:Receivers:0:Url"] = receiver.Url,
+        });
+        await loop.StartNotificationSenderAsync();
+        // The test policy sends isolate_backend to a person.
+        loop.ModelAnswers("""{"action":"isolate_backend","route":"shop/checkout","backend":"checkout-v2","reason":"checkout-v2 crash-looping"}""");
+
+        await loop.AlertAsync(LoopHarness.PodCrashLooping());
+        var incident = (await loop.StateAsync()).Machine.Current!;
+        await loop.Runtime.AnswerApprovalAsync(LoopHarness.CheckoutRoute, new ApprovalAnswer(incident.ChangeId!, true, "alice", null));
+        await loop.Runtime.FireIncidentReminderAsync(LoopHarness.Checkout, Autopilot.Incidents.Loop.IncidentProcess.ApprovalReminder);
+
+        await WebhookReceiver.WaitUntilAsync(async () => (await loop.StateAsync()).Record!.Notifications.Sum(n => n.Deliveries.Count) == 2, "both are delivered");
+        var state = await loop.StateAsync();
+        Assert.Equal(IncidentPhase.Applied, state.Machine.Current!.Phase);
+        Assert.Equal([NotificationKind.ApprovalNeeded, NotificationKind.ChangeApplied], state.Record!.Notifications.Select(n => n.Kind));
+        var bodies = receiver.Received.OrderBy(r => (string?)r.Body["at"]).ThenBy(r => (string?)r.Body["kind"] == "change_applied").Select(r => r.Body).ToList();
+        Assert.Equal(["approval_needed", "change_applied"], bodies.Select(b => (string?)b["kind"]));
+        Assert.Equal(receiver.Received.Select(r => r.IdempotencyKey).Order(), bodies.Select(b => (string?)b["id"]).Order());
+        var approval = bodies[0];
+        Assert.Equal(1, (int?)approval["schemaVersion"]);
+        Assert.Equal((incident.Id, "shop/checkout", "shop", "critical", "proposed", "isolate_backend"),
+            ((string?)approval["incidentId"], (string?)approval["workload"], (string?)approval["namespace"], (string?)approval["severity"],
+             (string?)approval["phase"], (string?)approval["action"]));
+        Assert.Contains("checkout-v2=10 → checkout-v1=100 checkout-v2=0", (string?)approval["summary"]);
+        Assert.Contains("policy checkout-test requires a person's approval", (string?)approval["summary"]);
+        Assert.Equal($"{ConsoleBase}/console/incidents/{incident.Id}", (string?)approval["consoleUrl"]);
+        Assert.Equal("applied", (string?)bodies[1]["phase"]);
+    }
+
+    [Fact]
     public async Task A_receiver_that_does_not_want_the_namespace_gets_nothing_and_the_incident_notes_no_notification()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
