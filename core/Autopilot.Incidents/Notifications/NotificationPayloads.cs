@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 
 namespace Autopilot.Incidents.Notifications;
 
@@ -10,18 +8,26 @@ public static class NotificationPayloads
 {
     public const int WebhookSchemaVersion = 1;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     public static string For(string format, IncidentNotification n) =>
         format == NotificationReceiver.Slack ? Slack(n).ToJsonString() : Webhook(n);
 
     /// <summary>The generic JSON webhook body: every field always present (null when unknown).</summary>
-    public static string Webhook(IncidentNotification n) => JsonSerializer.Serialize(new WebhookMessage(
-        WebhookSchemaVersion, n.Key, NotificationNames.Of(n.Kind), n.IncidentId, n.Workload, n.Namespace, n.Severity, n.Phase, n.Summary,
-        n.Action, n.AlertNames, n.At, n.ConsoleUrl), Json);
+    public static string Webhook(IncidentNotification n) => new JsonObject
+    {
+        ["schemaVersion"] = WebhookSchemaVersion,
+        ["id"] = n.Key,
+        ["kind"] = NotificationNames.Of(n.Kind),
+        ["incidentId"] = n.IncidentId,
+        ["workload"] = n.Workload,
+        ["namespace"] = n.Namespace,
+        ["severity"] = n.Severity,
+        ["phase"] = n.Phase,
+        ["summary"] = n.Summary,
+        ["action"] = n.Action,
+        ["alertNames"] = new JsonArray([.. n.AlertNames.Select(name => JsonValue.Create(name))]),
+        ["at"] = n.At,
+        ["consoleUrl"] = n.ConsoleUrl,
+    }.ToJsonString();
 
     /// <summary>A header, the summary, the facts as fields, and a button to the console; "text" is the notification's
     /// fallback (phone pushes, clients without blocks).</summary>
@@ -68,19 +74,4 @@ public static class NotificationPayloads
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
-
-    private sealed record WebhookMessage(
-        int SchemaVersion,
-        string Id,
-        string Kind,
-        string IncidentId,
-        string Workload,
-        string Namespace,
-        string? Severity,
-        string Phase,
-        string Summary,
-        string? Action,
-        IReadOnlyList<string> AlertNames,
-        DateTimeOffset At,
-        string? ConsoleUrl);
 }

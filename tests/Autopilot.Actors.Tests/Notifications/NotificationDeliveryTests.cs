@@ -6,6 +6,7 @@ using Autopilot.Incidents.Ports;
 using Autopilot.Incidents.Telemetry;
 using Autopilot.Remediation.Alerts;
 using Autopilot.Remediation.Incidents;
+using Autopilot.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;

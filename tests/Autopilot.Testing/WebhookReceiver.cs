@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Autopilot.Actors.Tests.Support;
+namespace Autopilot.Testing;
 
 /// <summary>
 /// A webhook receiver on Kestrel at 127.0.0.1 on a free port, as Slack or any JSON webhook would be reached: it records
@@ -54,7 +54,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             meanwhile?.Invoke();
             await Task.Delay(100);
         }
-        Assert.Fail($"timed out waiting until {what}");
+        throw new TimeoutException($"timed out waiting until {what}");
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
