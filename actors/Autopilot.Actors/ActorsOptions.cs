@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Autopilot.Actors.Incidents;
+using Microsoft.Extensions.Options;
 
 namespace Autopilot.Actors;
 
@@ -32,4 +33,51 @@ public sealed class PoolClientOptions : IValidatableObject
                 $"{Section}:BaseAddress is '{BaseAddress}'; use an absolute http(s) URL such as http://inference-pool:8080/, or leave it unset to go through the Dapr sidecar.",
                 [nameof(BaseAddress)]);
     }
+}
+
+/// <summary>Which part of the loop this process hosts (configuration "Autopilot:Actors:Role").</summary>
+public enum ActorsRole
+{
+    /// <summary>Both, in one Dapr app: a local `dapr run`, tye.</summary>
+    All,
+
+    /// <summary>The incident loop (app-id autopilot-actors): IncidentActor, the webhook, the subscriptions, the restore
+    /// workflow and the HTTP surface. No signing key, no gateway-bridge client.</summary>
+    Incidents,
+
+    /// <summary>The guardrail (app-id autopilot-guardrail): GuardrailActor with the signing key and the gateway-bridge
+    /// client, and nothing else, so Dapr access control, secret scopes, RBAC and NetworkPolicies can tell it apart.</summary>
+    Guardrail,
+}
+
+/// <summary>Configuration section "Autopilot:Actors". The role decides what is registered, so it is read while the
+/// host is built, before options exist; a bad value stops start-up the way option validation does.</summary>
+public sealed class ActorsHostOptions : IValidatableObject
+{
+    public const string Section = "Autopilot:Actors";
+
+    public ActorsRole Role { get; set; } = ActorsRole.All;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enum.IsDefined(Role))
+            yield return new ValidationResult($"{Section}:Role is '{Role}'; use All, Incidents or Guardrail.", [nameof(Role)]);
+    }
+
+    public static ActorsRole RoleFrom(IConfiguration configuration)
+    {
+        var value = configuration[Section + ":Role"];
+        if (string.IsNullOrEmpty(value)) return ActorsRole.All;
+        return Enum.TryParse<ActorsRole>(value, ignoreCase: true, out var role) && Enum.IsDefined(role)
+            ? role
+            : throw new OptionsValidationException(Section, typeof(ActorsHostOptions),
+                [$"{Section}:Role is '{value}'; use All, Incidents or Guardrail."]);
+    }
+}
+
+public static class ActorsRoleExtensions
+{
+    public static bool HostsIncidents(this ActorsRole role) => role is ActorsRole.All or ActorsRole.Incidents;
+
+    public static bool HostsGuardrail(this ActorsRole role) => role is ActorsRole.All or ActorsRole.Guardrail;
 }

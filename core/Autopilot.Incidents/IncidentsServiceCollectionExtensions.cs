@@ -28,8 +28,9 @@ public static class IncidentsServiceCollectionExtensions
     /// services (policies, SOP index, fact sheets, label mapping), the planner over Semantic Kernel, the shared
     /// services of IncidentProcess and GuardrailProcess, the alert fan-out, the restore steps and the Prometheus
     /// health source. The host adds the port adapters (IGuardrailGateway, IIncidentDispatcher,
-    /// IRestoreOrchestrator, IIncidentJournal), an IChatCompletionService (the inference pool) and, for the
-    /// guardrail, the gateway-bridge client. Registrations made before this call win (TryAdd).
+    /// IRestoreOrchestrator, IIncidentJournal) and an IChatCompletionService (the inference pool); a host that runs
+    /// the guardrail adds AddAutopilotGuardrail (the signing key) and the gateway-bridge client. Registrations made
+    /// before this call win (TryAdd).
     /// </summary>
     public static IServiceCollection AddAutopilotIncidents(this IServiceCollection services, IConfiguration configuration)
     {
@@ -37,7 +38,7 @@ public static class IncidentsServiceCollectionExtensions
         services.AddOptions<PlanningOptions>().Bind(configuration.GetSection(PlanningOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RestoreOptions>().Bind(configuration.GetSection(RestoreOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<GuardrailOptions>().Bind(configuration.GetSection(GuardrailOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddGuardrailPolicies(configuration);
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
@@ -51,7 +52,6 @@ public static class IncidentsServiceCollectionExtensions
             if (indexDirectory is not null) Directory.CreateDirectory(indexDirectory);
             return SqliteSopIndex.Open(options.SopDirectory, options.SopIndexPath, sp.GetRequiredService<ILoggerFactory>().CreateLogger<SqliteSopIndex>());
         });
-        services.TryAddSingleton(sp => PolicySet.LoadDirectory(sp.GetRequiredService<IOptions<GuardrailOptions>>().Value.PolicyDirectory));
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<IncidentOptions>>().Value;
@@ -64,7 +64,6 @@ public static class IncidentsServiceCollectionExtensions
         services.TryAddSingleton<IWorkloadHealthSource>(sp => sp.GetRequiredService<PrometheusHealthSource>());
         services.TryAddSingleton<ProposalPlanner>();
         services.TryAddSingleton<IncidentServices>();
-        services.TryAddSingleton<GuardrailServices>();
         services.TryAddSingleton<AlertFanOut>();
         services.TryAddSingleton<RestoreActivities>();
         services.TryAddSingleton<ProgressiveRestoreRunner>();

@@ -80,7 +80,7 @@ internal sealed class ConsoleScenario : IAsyncDisposable
                 ["Autopilot:Console:RefreshSeconds"] = "1",
             },
         }, logs);
-        environment.Notifier!.Webhook = host.WebhookUrl;
+        environment.Notifier!.Target(host.WebhookUrl, host.WebhookToken);
         environment.Cluster.Inject(workload.Key, new ErrorRateFault("v2-5xx", "checkout-v2", 0.4));
         return new ConsoleScenario(http, environment, host, workload, logs);
     }

@@ -6,7 +6,7 @@ namespace Autopilot.Deployment.Tests;
 public class AccessControlTests
 {
     private static readonly string[] Callers =
-        [.. SharedNames.AppIds, SharedNames.SplitGuardrailAppId, "some-other-app", "default"];
+        [.. SharedNames.ClusterAppIds, "some-other-app", "default"];
 
     /// <summary>Whether any operation on the callee is allowed to the caller (Dapr's rules: app policy, else default).</summary>
     private static bool MayInvokeAnything(Map configuration, string caller, string callerNamespace = SharedNames.Namespace)
@@ -28,7 +28,7 @@ public class AccessControlTests
     public void The_guardrail_may_not_call_anything_else_on_gateway_bridge(string call)
     {
         var (verb, path) = (call.Split(' ')[0], call.Split(' ')[1]);
-        Assert.False(DaprAccessControl.Allows(Manifests.ClusterConfigurationFor(SharedNames.GatewayBridgeAppId), SharedNames.ActorsAppId, verb, path));
+        Assert.False(DaprAccessControl.Allows(Manifests.ClusterConfigurationFor(SharedNames.GatewayBridgeAppId), SharedNames.GuardrailAppId, verb, path));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public class AccessControlTests
         var config = Manifests.ClusterConfigurationFor(SharedNames.GatewayBridgeAppId);
         var allowed = Callers.Where(c => MayInvokeAnything(config, c)).ToList();
         Assert.NotEmpty(allowed);
-        Assert.All(allowed, caller => Assert.Contains(caller, SharedNames.GuardrailAppIds));
+        Assert.Equal([SharedNames.GuardrailAppId], allowed); // the incident actors included: they hold no approval
         Assert.All(config.MapsAt("spec", "accessControl", "policies"),
             p => Assert.Equal(SharedNames.Namespace, p.Str("namespace")));
     }
@@ -73,10 +73,12 @@ public class AccessControlTests
         Assert.Equal([SharedNames.ActorsAppId], Callers.Where(c => MayInvokeAnything(config, c)));
     }
 
-    [Fact]
-    public void Nothing_may_invoke_the_actors_app_through_service_invocation()
+    [Theory]
+    [InlineData(SharedNames.ActorsAppId)]
+    [InlineData(SharedNames.GuardrailAppId)]
+    public void Nothing_may_invoke_the_actor_apps_through_service_invocation(string appId)
     {
-        var config = Manifests.ClusterConfigurationFor(SharedNames.ActorsAppId);
+        var config = Manifests.ClusterConfigurationFor(appId);
         Assert.DoesNotContain(Callers, c => MayInvokeAnything(config, c));
     }
 
@@ -84,7 +86,7 @@ public class AccessControlTests
     public void A_caller_from_another_namespace_is_denied_even_with_the_guardrails_app_id()
     {
         var config = Manifests.ClusterConfigurationFor(SharedNames.GatewayBridgeAppId);
-        Assert.False(MayInvokeAnything(config, SharedNames.ActorsAppId, callerNamespace: "shop"));
+        Assert.False(MayInvokeAnything(config, SharedNames.GuardrailAppId, callerNamespace: "shop"));
     }
 
     [Fact]

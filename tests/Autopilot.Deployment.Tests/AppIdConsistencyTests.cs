@@ -27,7 +27,7 @@ public class AppIdConsistencyTests
         var deployments = Manifests.ClusterOfKind("Deployment").ToDictionary(
             d => d.Required("spec", "template", "metadata", "annotations", "dapr.io/app-id"),
             d => int.Parse(d.Required("spec", "template", "metadata", "annotations", "dapr.io/app-port")));
-        Assert.Equal(SharedNames.AppPorts.OrderBy(p => p.Key), deployments.OrderBy(p => p.Key));
+        Assert.Equal(SharedNames.ClusterAppPorts.OrderBy(p => p.Key), deployments.OrderBy(p => p.Key));
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public class AppIdConsistencyTests
     [Fact]
     public void Every_scope_and_policy_names_a_known_app_id()
     {
-        var known = SharedNames.AppIds.Append(SharedNames.SplitGuardrailAppId).ToHashSet();
+        var known = SharedNames.ClusterAppIds.ToHashSet();
         var documents = Manifests.DocumentsUnder("components").Concat(Manifests.DocumentsUnder("dapr"));
         foreach (var (file, document) in documents)
         {

@@ -95,8 +95,9 @@ public class CodeConsistencyTests
     {
         var (verb, path) = (endpoint.Split(' ')[0], RouteSamples.Of(endpoint.Split(' ')[1]));
         var config = Manifests.ClusterConfigurationFor(SharedNames.GatewayBridgeAppId);
-        Assert.True(DaprAccessControl.Allows(config, SharedNames.ActorsAppId, verb, path),
+        Assert.True(DaprAccessControl.Allows(config, SharedNames.GuardrailAppId, verb, path),
             $"gateway-bridge serves {endpoint}, but its access control denies the guardrail; update dapr/configuration/kubernetes/gateway-bridge.yaml");
+        Assert.False(DaprAccessControl.Allows(config, SharedNames.ActorsAppId, verb, path));
         Assert.False(DaprAccessControl.Allows(config, SharedNames.InferencePoolAppId, verb, path));
     }
 

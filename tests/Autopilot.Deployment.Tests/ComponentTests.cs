@@ -37,7 +37,8 @@ public class ComponentTests
         var store = Component(mode, SharedNames.ActorStateStore);
         Assert.StartsWith("state.", store.Required("spec", "type"));
         Assert.Equal("true", Metadata(store, "actorStateStore"));
-        Assert.Equal([SharedNames.ActorsAppId], store.StringsAt("scopes"));
+        // In a cluster the guardrail is an app of its own with its own actors (locally it lives in autopilot-actors).
+        Assert.Equal(mode == "kubernetes" ? [SharedNames.ActorsAppId, SharedNames.GuardrailAppId] : [SharedNames.ActorsAppId], store.StringsAt("scopes"));
         // Dapr allows exactly one actor state store per app.
         Assert.Single(Components(mode), c => Metadata(c, "actorStateStore") == "true");
     }
@@ -48,7 +49,8 @@ public class ComponentTests
     {
         var store = Component(mode, SharedNames.SecretStore);
         Assert.StartsWith("secretstores.", store.Required("spec", "type"));
-        Assert.Equal(new[] { SharedNames.ActorsAppId, SharedNames.GatewayBridgeAppId }.Order(), store.StringsAt("scopes").Order());
+        var signer = mode == "kubernetes" ? SharedNames.GuardrailAppId : SharedNames.ActorsAppId;
+        Assert.Equal(new[] { signer, SharedNames.GatewayBridgeAppId }.Order(), store.StringsAt("scopes").Order());
     }
 
     [Fact]

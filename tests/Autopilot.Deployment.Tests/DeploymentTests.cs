@@ -20,7 +20,7 @@ public class DeploymentTests
     public void Every_deployment_gets_a_dapr_sidecar_with_config_and_metrics()
     {
         var deployments = Manifests.ClusterOfKind("Deployment").ToList();
-        Assert.Equal(SharedNames.AppIds.Count, deployments.Count);
+        Assert.Equal(SharedNames.ClusterAppIds.Count, deployments.Count);
         foreach (var deployment in deployments)
         {
             var annotations = Annotations(deployment);
@@ -135,7 +135,7 @@ public class DeploymentTests
         var policy = Manifests.ClusterResource("NetworkPolicy", "gateway-bridge-ingress");
         var fromPods = policy.MapsAt("spec", "ingress").SelectMany(i => i.MapsAt("from"))
             .Select(f => f.Str("podSelector", "matchLabels", "app.kubernetes.io/name")).OfType<string>().Distinct();
-        Assert.Equal([SharedNames.ActorsAppId], fromPods);
+        Assert.Equal([SharedNames.GuardrailAppId], fromPods);
         var denyAll = Manifests.ClusterResource("NetworkPolicy", "default-deny-ingress");
         Assert.Empty(denyAll.RequiredMap("spec", "podSelector"));
     }

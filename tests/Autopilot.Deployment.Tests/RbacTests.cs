@@ -73,7 +73,7 @@ public class RbacTests
             .Where(role => role.MapsAt("rules").Any(rule => Grants(rule, "", "secrets", "get")))
             .SelectMany(BindingsOf).SelectMany(b => b.MapsAt("subjects")).Select(Subject).Distinct().Order();
         Assert.Equal(
-            new[] { SharedNames.ActorsAppId, SharedNames.GatewayBridgeAppId }.Select(a => $"ServiceAccount:{SharedNames.Namespace}/{a}").Order(),
+            new[] { SharedNames.GuardrailAppId, SharedNames.GatewayBridgeAppId }.Select(a => $"ServiceAccount:{SharedNames.Namespace}/{a}").Order(),
             readers);
         var secretRules = Manifests.Cluster.Where(r => r.Kind is "Role" or "ClusterRole")
             .SelectMany(role => role.MapsAt("rules")).Where(rule => rule.StringsAt("resources").Contains("secrets"));

@@ -9,8 +9,9 @@ public static class SharedNames
     public const string ActorsAppId = "autopilot-actors";
     public const string InferencePoolAppId = "inference-pool";
     public const string GatewayBridgeAppId = "gateway-bridge";
-    /// <summary>Only if the guardrail is split out of autopilot-actors.</summary>
-    public const string SplitGuardrailAppId = "autopilot-guardrail";
+    /// <summary>The guardrail's own app in a cluster: the actors image with Autopilot:Actors:Role=Guardrail. Local runs
+    /// host it inside autopilot-actors (role All).</summary>
+    public const string GuardrailAppId = "autopilot-guardrail";
 
     public static readonly IReadOnlyDictionary<string, int> AppPorts = new Dictionary<string, int>
     {
@@ -26,10 +27,14 @@ public static class SharedNames
         [GatewayBridgeAppId] = "gateway-bridge/Autopilot.GatewayBridge",
     };
 
+    /// <summary>The apps of a local run, one per project.</summary>
     public static IReadOnlyCollection<string> AppIds => AppPorts.Keys.ToList();
 
-    /// <summary>App-ids that host the GuardrailActor and therefore may invoke gateway-bridge.</summary>
-    public static readonly IReadOnlySet<string> GuardrailAppIds = new HashSet<string> { ActorsAppId, SplitGuardrailAppId };
+    /// <summary>The Dapr apps of a cluster: the local ones and the guardrail split out of autopilot-actors.</summary>
+    public static readonly IReadOnlyDictionary<string, int> ClusterAppPorts =
+        new Dictionary<string, int>(AppPorts) { [GuardrailAppId] = AppPorts[ActorsAppId] };
+
+    public static IReadOnlyCollection<string> ClusterAppIds => ClusterAppPorts.Keys.ToList();
 
     public const string PubSub = "alerts-pubsub";
     public const string AlertsTopic = "alerts";

@@ -11,9 +11,7 @@ public sealed class GuardrailOptions : IValidatableObject
     [Required]
     public string PolicyDirectory { get; set; } = "policies";
 
-    /// <summary>The approval signing key shared with gateway-bridge (secret store "autopilot-secrets", key
-    /// "approval-signing-key"; at least 32 bytes: base64 or text).</summary>
-    public string? SigningKey { get; set; }
+    // The signing key of this section is bound by GuardrailKeyOptions, only where the guardrail runs.
 
     /// <summary>Lifetime of an approval token; the bridge refuses it after this.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(2);
@@ -38,15 +36,5 @@ public sealed class GuardrailOptions : IValidatableObject
             if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(30))
                 yield return new ValidationResult($"{Section}:{name} is {value}; use a duration between 00:00:00.001 and 30.00:00:00.", [name]);
         }
-        string? keyProblem = null;
-        try
-        {
-            GuardrailServices.SigningKeyFrom(this);
-        }
-        catch (InvalidOperationException e)
-        {
-            keyProblem = e.Message;
-        }
-        if (keyProblem is not null) yield return new ValidationResult(keyProblem, [nameof(SigningKey)]);
     }
 }

@@ -11,11 +11,12 @@ namespace Autopilot.Incidents.Guardrail;
 public sealed class GuardrailServices(
     PolicySet policies,
     IOptions<GuardrailOptions> options,
+    IOptions<GuardrailKeyOptions> key,
     TimeProvider time,
     LoopTelemetry telemetry,
     ILoggerFactory loggerFactory)
 {
-    private readonly Lazy<byte[]> _signingKey = new(() => SigningKeyFrom(options.Value));
+    private readonly Lazy<byte[]> _signingKey = new(() => SigningKeyFrom(key.Value));
 
     public PolicySet Policies { get; } = policies;
     public GuardrailOptions Options { get; } = options.Value;
@@ -26,7 +27,7 @@ public sealed class GuardrailServices(
     public byte[] SigningKey => _signingKey.Value;
 
     /// <exception cref="InvalidOperationException">The key is missing or too short; the message names the key.</exception>
-    public static byte[] SigningKeyFrom(GuardrailOptions options)
+    public static byte[] SigningKeyFrom(GuardrailKeyOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.SigningKey))
             throw new InvalidOperationException(

@@ -111,10 +111,10 @@ public sealed class SimulatedEnvironment : IAsyncDisposable
 /// <summary>A webhook notifier whose target can move (an autopilot restarted on another port).</summary>
 public sealed class RedirectableNotifier(HttpClient http, Uri webhook) : IAlertNotifier
 {
-    public Uri Webhook { get; set; } = webhook;
+    public Uri Webhook { get; private set; } = webhook;
 
     /// <summary>The token the webhook requires, sent as a bearer token; null sends none.</summary>
-    public string? BearerToken { get; set; }
+    public string? BearerToken { get; private set; }
 
     /// <summary>Moves to an autopilot's webhook, with the token it requires.</summary>
     public void Target(Uri webhook, string? bearerToken)

@@ -7,6 +7,7 @@ using Autopilot.GatewayBridge.Core;
 using Autopilot.Hosting;
 using Autopilot.Incidents;
 using Autopilot.Incidents.Alerts;
+using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents.Ports;
 using Autopilot.Incidents.Restore;
 using Autopilot.InferencePool.Engine.Hosting;
@@ -117,6 +118,7 @@ public sealed class AutopilotHost : IAsyncDisposable
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Autopilot.Standalone.Topic")));
         services.AddSingleton<IAlertPublisher, TopicAlertPublisher>();
         services.AddAutopilotIncidents(builder.Configuration);
+        services.AddAutopilotGuardrail(builder.Configuration); // this host runs the guardrail in-process
         services.AddAutopilotApi(builder.Configuration);
         if (builder.Configuration[$"{RestoreOptions.Section}:StepPercents:0"] is null)
             services.PostConfigure<RestoreOptions>(o => o.StepPercents = [.. StandaloneSettings.RestoreSteps]);

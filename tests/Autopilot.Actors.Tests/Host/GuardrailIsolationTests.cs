@@ -16,7 +16,7 @@ namespace Autopilot.Actors.Tests.Host;
 /// (including compiler-generated async state machines and lambdas, counted to their outermost type) are scanned for:
 /// the gateway-bridge client library's types, the bridge's named HttpClient, Dapr service invocation of
 /// "gateway-bridge" (the app id as a string literal), approval signing (ApprovalToken.Sign / SignUndo) and the signing
-/// key (GuardrailServices.SigningKey / SigningKeyFrom, GuardrailOptions.SigningKey, its configuration key as a literal). Each may appear only in its allow-list. The MCP assembly may not
+/// key (GuardrailServices.SigningKey / SigningKeyFrom, GuardrailKeyOptions.SigningKey, its configuration key as a literal). Each may appear only in its allow-list. The MCP assembly may not
 /// mention IGuardrailGateway at all, so none of its write methods.
 /// </summary>
 public sealed class GuardrailIsolationTests
@@ -50,7 +50,7 @@ public sealed class GuardrailIsolationTests
     [
         typeof(GuardrailProcess).FullName!,
         typeof(GuardrailServices).FullName!,
-        typeof(GuardrailOptions).FullName!, // start-up validation: is the configured key usable
+        typeof(GuardrailKeyOptions).FullName!, // start-up validation: is the configured key usable
         "Autopilot.Actors.ActorsHost",                // loads it from the secret store at start-up (its configuration key)
         "Autopilot.Standalone.Hosting.AutopilotHost", // makes one per state directory (its configuration key)
     ];
@@ -263,7 +263,7 @@ public sealed class GuardrailIsolationTests
                         && member.Name is "get_" + nameof(GuardrailServices.SigningKey) or nameof(GuardrailServices.SigningKeyFrom) or "_signingKey")
                         yield return Found(Rule.SigningKey, method.Name, what);
                     // The bound options are injectable anywhere; reading their key is reaching the key.
-                    if (declaring?.FullName == typeof(GuardrailOptions).FullName && member.Name == "get_" + nameof(GuardrailOptions.SigningKey))
+                    if (declaring?.FullName == typeof(GuardrailKeyOptions).FullName && member.Name == "get_" + nameof(GuardrailKeyOptions.SigningKey))
                         yield return Found(Rule.SigningKey, method.Name, what);
                 }
             }

@@ -1,5 +1,6 @@
 using Autopilot.Actors;
 using Autopilot.Incidents;
+using Autopilot.Incidents.Guardrail;
 using Autopilot.Incidents.Planning;
 using Autopilot.Incidents.Restore;
 using Autopilot.Remediation.Alerts;
@@ -138,10 +139,23 @@ public sealed class OptionsBindingTests
     [InlineData("too-short", "Autopilot:Guardrail:SigningKey is not usable")]
     public void A_missing_or_short_signing_key_is_refused_naming_the_key(string? key, string message)
     {
-        using var provider = Build(new() { ["Autopilot:Guardrail:SigningKey"] = key });
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAutopilotGuardrail(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Autopilot:Guardrail:SigningKey"] = key }).Build());
+        using var provider = services.BuildServiceProvider();
 
-        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<Autopilot.Incidents.Guardrail.GuardrailOptions>>().Value);
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<GuardrailKeyOptions>>().Value);
         Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void The_incident_loop_alone_starts_without_the_signing_key_and_never_registers_it()
+    {
+        using var provider = Build([]);
+
+        Assert.NotNull(provider.GetRequiredService<IOptions<Autopilot.Incidents.Guardrail.GuardrailOptions>>().Value);
+        Assert.Null(provider.GetService<GuardrailServices>());
+        Assert.Null(provider.GetService<IOptions<GuardrailKeyOptions>>()?.Value.SigningKey);
     }
 
     [Fact]

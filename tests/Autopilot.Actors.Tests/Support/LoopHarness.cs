@@ -102,6 +102,7 @@ public sealed class LoopHarness : IAsyncDisposable
         services.AddSingleton<IRestoreOrchestrator>(fakes.Restores);
         services.AddSingleton<IIncidentJournal>(fakes.Journal);
         services.AddAutopilotIncidents(configuration);
+        services.AddAutopilotGuardrail(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         return new LoopHarness(temp, cluster, time, fakes, provider);
     }

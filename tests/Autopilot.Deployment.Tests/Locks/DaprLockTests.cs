@@ -22,12 +22,12 @@ public sealed class DaprLockTests
 
     private static readonly string[] DevelopmentSwitches = ["Autopilot__Sidecar__AllowWithoutAppApiToken", "Autopilot__Alerts__AllowAnonymousWebhook"];
 
-    public static TheoryData<string> Apps => [SharedNames.ActorsAppId, SharedNames.GatewayBridgeAppId, SharedNames.InferencePoolAppId];
+    public static TheoryData<string> Apps => [.. SharedNames.ClusterAppIds];
 
     [Fact]
     public void Every_sidecar_sends_an_app_api_token_and_requires_a_dapr_api_token_from_secrets()
     {
-        foreach (var appId in SharedNames.AppIds)
+        foreach (var appId in SharedNames.ClusterAppIds)
         {
             var annotations = Manifests.DeploymentFor(appId).RequiredMap("spec", "template", "metadata", "annotations");
             Assert.False(string.IsNullOrEmpty(annotations.Str("dapr.io/app-token-secret")), $"{appId}: dapr.io/app-token-secret");
@@ -56,6 +56,7 @@ public sealed class DaprLockTests
         var refused = appId switch
         {
             SharedNames.ActorsAppId => await CheckAsync<actors::Program>(AppSettings.Actors(Path.Combine(Scratch, "actors")), SidecarRouteOfActors),
+            SharedNames.GuardrailAppId => await CheckAsync<actors::Program>(GuardrailSettings(Path.Combine(Scratch, "guardrail")), route => !IsDefault(route)),
             SharedNames.GatewayBridgeAppId => await CheckAsync<bridge::Program>(AppSettings.GatewayBridge(), route => !IsDefault(route)),
             _ => await CheckAsync<pool::Program>(AppSettings.InferencePool(Path.Combine(Scratch, "pool")), route => !IsDefault(route)),
         };
@@ -69,6 +70,10 @@ public sealed class DaprLockTests
             Assert.Contains(refused, r => r.StartsWith("PUT /actors/", StringComparison.Ordinal));
         }
     }
+
+    /// <summary>The actors app in the guardrail's role, as autopilot-guardrail runs it.</summary>
+    internal static Dictionary<string, string?> GuardrailSettings(string scratch) =>
+        new(AppSettings.Actors(scratch)) { ["Autopilot:Actors:Role"] = "Guardrail" };
 
     private static bool IsDefault(string route) => route is "/healthz" or "/readyz" or "/metrics";
 

@@ -21,7 +21,7 @@ public sealed class MonitoringPortTests
 
     private static readonly string Scratch = Directory.CreateTempSubdirectory("autopilot-monitoring-port-").FullName;
 
-    public static TheoryData<string> Apps => [SharedNames.ActorsAppId, SharedNames.GatewayBridgeAppId, SharedNames.InferencePoolAppId];
+    public static TheoryData<string> Apps => [.. SharedNames.ClusterAppIds];
 
     [Theory]
     [MemberData(nameof(Apps))]
@@ -30,6 +30,7 @@ public sealed class MonitoringPortTests
         var checkedRoutes = appId switch
         {
             SharedNames.ActorsAppId => await CheckAsync<actors::Program>(AppSettings.Actors(Path.Combine(Scratch, "actors"))),
+            SharedNames.GuardrailAppId => await CheckAsync<actors::Program>(DaprLockTests.GuardrailSettings(Path.Combine(Scratch, "guardrail"))),
             SharedNames.GatewayBridgeAppId => await CheckAsync<bridge::Program>(AppSettings.GatewayBridge()),
             _ => await CheckAsync<pool::Program>(AppSettings.InferencePool(Path.Combine(Scratch, "pool"))),
         };

@@ -39,14 +39,14 @@ public sealed class NetworkLockTests
     [Fact]
     public void Every_autopilot_pod_is_selected_by_a_default_deny_policy()
     {
-        foreach (var appId in SharedNames.AppIds)
+        foreach (var appId in SharedNames.ClusterAppIds)
             Assert.False(NetworkPolicies.Allows(Policies, PodIdentity.Elsewhere(SharedNames.Namespace), Pod(appId), AppPort(appId)), appId);
     }
 
     [Fact]
     public void Monitoring_reaches_only_each_apps_monitoring_port_and_daprds_metrics()
     {
-        foreach (var appId in SharedNames.AppIds)
+        foreach (var appId in SharedNames.ClusterAppIds)
         {
             Assert.Equal([MonitoringPortOf(appId), DaprdMetricsPort], Reachable(Monitoring, appId).Order());
             Assert.NotEqual(AppPort(appId), MonitoringPortOf(appId));
@@ -56,8 +56,8 @@ public sealed class NetworkLockTests
     [Fact]
     public void No_pod_reaches_an_apps_own_port_which_only_its_sidecar_calls_over_localhost()
     {
-        var sources = SharedNames.AppIds.Select(Pod).Append(Monitoring).Append(PodIdentity.Elsewhere("shop")).Append(PodIdentity.Elsewhere("kube-system"));
-        foreach (var appId in SharedNames.AppIds)
+        var sources = SharedNames.ClusterAppIds.Select(Pod).Append(Monitoring).Append(PodIdentity.Elsewhere("shop")).Append(PodIdentity.Elsewhere("kube-system"));
+        foreach (var appId in SharedNames.ClusterAppIds)
             foreach (var from in sources)
                 Assert.False(NetworkPolicies.Allows(Policies, from, Pod(appId), AppPort(appId)), $"{from.Namespace}/{string.Join(",", from.Labels.Values)} -> {appId}:{AppPort(appId)}");
     }
@@ -66,16 +66,27 @@ public sealed class NetworkLockTests
     public void Only_the_guardrails_pods_reach_gateway_bridges_sidecar()
     {
         var bridge = SharedNames.GatewayBridgeAppId;
-        Assert.Equal([DaprdInternalPort], Reachable(Pod(SharedNames.ActorsAppId), bridge));
+        Assert.Equal([DaprdInternalPort], Reachable(Pod(SharedNames.GuardrailAppId), bridge));
+        Assert.Empty(Reachable(Pod(SharedNames.ActorsAppId), bridge));
         Assert.Empty(Reachable(Pod(SharedNames.InferencePoolAppId), bridge));
         Assert.Empty(Reachable(Pod(bridge), bridge));
         Assert.DoesNotContain(DaprdInternalPort, Reachable(Monitoring, bridge));
     }
 
     [Fact]
+    public void Only_the_incident_actors_reach_the_guardrails_sidecar()
+    {
+        var guardrail = SharedNames.GuardrailAppId;
+        Assert.Equal([DaprdInternalPort], Reachable(Pod(SharedNames.ActorsAppId), guardrail));
+        Assert.Empty(Reachable(Pod(SharedNames.InferencePoolAppId), guardrail));
+        Assert.Empty(Reachable(Pod(SharedNames.GatewayBridgeAppId), guardrail));
+        Assert.DoesNotContain(DaprdInternalPort, Reachable(Monitoring, guardrail));
+    }
+
+    [Fact]
     public void A_workload_namespace_reaches_no_port_of_any_autopilot_pod()
     {
-        foreach (var appId in SharedNames.AppIds)
+        foreach (var appId in SharedNames.ClusterAppIds)
             Assert.Empty(Reachable(PodIdentity.Elsewhere("shop"), appId));
     }
 
@@ -86,7 +97,7 @@ public sealed class NetworkLockTests
         var service = Manifests.ClusterResource("Service", SharedNames.ActorsAppId);
         var target = Assert.Single(service.MapsAt("spec", "ports")).Required("targetPort");
         Assert.Equal(MonitoringPortOf(SharedNames.ActorsAppId), actors.NamedPorts.TryGetValue(target, out var named) ? named : int.Parse(target));
-        foreach (var appId in SharedNames.AppIds)
+        foreach (var appId in SharedNames.ClusterAppIds)
         {
             var deployment = Manifests.DeploymentFor(appId);
             var pod = PodIdentity.Of(deployment);

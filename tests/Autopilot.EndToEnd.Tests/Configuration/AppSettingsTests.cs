@@ -43,6 +43,13 @@ public sealed class AppSettingsTests
         { "actors/Autopilot.Actors/appsettings.json", Autopilot.GatewayBridge.Client.GatewayBridgeClientOptions.Section,
             typeof(Autopilot.GatewayBridge.Client.GatewayBridgeClientOptions) },
         { "inference-pool/Autopilot.InferencePool/appsettings.json", PoolOptions.Section, typeof(PoolOptions) },
+        { "actors/Autopilot.Actors/appsettings.json", actors::Autopilot.Actors.ActorsHostOptions.Section, typeof(actors::Autopilot.Actors.ActorsHostOptions) },
+        { "actors/Autopilot.Actors/appsettings.json", Autopilot.Hosting.Monitoring.MonitoringOptions.Section, typeof(Autopilot.Hosting.Monitoring.MonitoringOptions) },
+        { "actors/Autopilot.Actors/appsettings.json", Autopilot.Hosting.Sidecar.SidecarOptions.Section, typeof(Autopilot.Hosting.Sidecar.SidecarOptions) },
+        { "gateway-bridge/Autopilot.GatewayBridge/appsettings.json", Autopilot.Hosting.Monitoring.MonitoringOptions.Section, typeof(Autopilot.Hosting.Monitoring.MonitoringOptions) },
+        { "gateway-bridge/Autopilot.GatewayBridge/appsettings.json", Autopilot.Hosting.Sidecar.SidecarOptions.Section, typeof(Autopilot.Hosting.Sidecar.SidecarOptions) },
+        { "inference-pool/Autopilot.InferencePool/appsettings.json", Autopilot.Hosting.Monitoring.MonitoringOptions.Section, typeof(Autopilot.Hosting.Monitoring.MonitoringOptions) },
+        { "inference-pool/Autopilot.InferencePool/appsettings.json", Autopilot.Hosting.Sidecar.SidecarOptions.Section, typeof(Autopilot.Hosting.Sidecar.SidecarOptions) },
         { "gateway-bridge/Autopilot.GatewayBridge/appsettings.json", GatewayBridgeOptions.Section, typeof(GatewayBridgeOptions) },
     };
 
