@@ -109,8 +109,7 @@ public sealed class DaprLockTests
 
     private static async Task<(string Status, bool Refused)> SendAsync(HttpClient http, HttpMethod verb, string path, string? token)
     {
-        using var request = new HttpRequestMessage(verb, path);
-        if (verb != HttpMethod.Get && verb != HttpMethod.Delete) request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        using var request = RouteRequests.For(verb, new Uri(http.BaseAddress!, path));
         if (token is not null) request.Headers.Add("dapr-api-token", token);
         using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();

@@ -65,3 +65,15 @@ public sealed class ListeningApp<TEntry> : WebApplicationFactory<TEntry> where T
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+/// <summary>What the lock tests send to every route an app maps.</summary>
+public static class RouteRequests
+{
+    /// <summary>A verb that takes a body gets an empty JSON object: enough to reach a handler, never enough to act.</summary>
+    public static HttpRequestMessage For(HttpMethod verb, Uri url)
+    {
+        var request = new HttpRequestMessage(verb, url);
+        if (verb != HttpMethod.Get && verb != HttpMethod.Delete) request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        return request;
+    }
+}

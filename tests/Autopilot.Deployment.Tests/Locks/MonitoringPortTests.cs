@@ -80,8 +80,7 @@ public sealed class MonitoringPortTests
 
     private static async Task<(HttpStatusCode Status, bool Refused)> SendAsync(HttpClient http, Uri url, HttpMethod verb)
     {
-        using var request = new HttpRequestMessage(verb, url);
-        if (verb != HttpMethod.Get && verb != HttpMethod.Delete) request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        using var request = RouteRequests.For(verb, url);
         using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, response.StatusCode == HttpStatusCode.NotFound && body.Contains(RefusalTitle));
