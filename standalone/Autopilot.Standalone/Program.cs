@@ -124,9 +124,7 @@ serve.SetAction(async (parse, ct) =>
         PrometheusUrl = prometheusUrl is null ? null : new Uri(prometheusUrl),
         BuiltinSeries = builtinSeries,
         Port = parse.GetValue(portOption),
-        Configuration = policies is null
-            ? new Dictionary<string, string?>()
-            : new Dictionary<string, string?> { ["Autopilot:Guardrail:PolicyDirectory"] = Path.GetFullPath(policies) },
+        Configuration = ServeArguments.Configuration(policies),
     };
     await using (environment)
     {

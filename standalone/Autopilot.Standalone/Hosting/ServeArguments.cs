@@ -20,6 +20,15 @@ public static class ServeArguments
         return null;
     }
 
+    /// <summary>What serve sets over the stand-alone settings: the policies given, and the production approval
+    /// timeout (15 min) instead of the demo's 15 s, since a person answers here, from the console or curl.</summary>
+    public static Dictionary<string, string?> Configuration(string? policies)
+    {
+        var values = new Dictionary<string, string?> { ["Autopilot:Guardrail:ApprovalTimeout"] = "00:15:00" };
+        if (policies is not null) values["Autopilot:Guardrail:PolicyDirectory"] = Path.GetFullPath(policies);
+        return values;
+    }
+
     private static bool IsHttpUrl(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
 }
