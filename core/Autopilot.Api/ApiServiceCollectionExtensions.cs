@@ -48,7 +48,7 @@ public static class ApiServiceCollectionExtensions
         services.AddAutopilotIdentity(configuration);
         services.AddSingleton<ChangeDesk>();
         services.AddOperatorConsole(configuration);
-        services.AddAutopilotMcp();
+        services.AddAutopilotMcp(configuration);
         return services;
     }
 

@@ -1,17 +1,5 @@
 using System.Text.Json;
-using Autopilot.Incidents.Loop;
-using Autopilot.Incidents.Ports;
-using Autopilot.Remediation.Alerts;
-using Autopilot.Remediation.Compaction;
-using Autopilot.Remediation.Incidents;
-using Autopilot.Remediation.Knowledge;
 using Autopilot.Remediation.Routing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -19,41 +7,19 @@ namespace Autopilot.Mcp.Tests;
 
 public sealed class ReadOnlyToolsTests : IAsyncLifetime
 {
-    private static readonly RouteState Checkout = new(
-        new RouteRef("shop", "checkout"), "42",
-        [new RouteRule(0, [new BackendWeight("checkout-v1", 90), new BackendWeight("checkout-v2", 10)])],
-        "checkout-v1", new Dictionary<string, string>());
-
-    private readonly FakeGuardrail _guardrail = new();
-    private WebApplication? _app;
+    private McpTestHost? _host;
     private McpClient? _client;
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IGuardrailReader>(_guardrail);
-        builder.Services.AddSingleton<IWorkloadHealthSource, FakeHealth>();
-        builder.Services.AddSingleton<IIncidentJournal, FakeJournal>();
-        builder.Services.AddSingleton<ISopRetriever, FakeSops>();
-        builder.Services.AddOptions<IncidentOptions>();
-        builder.Services.AddAutopilotMcp();
-        _app = builder.Build();
-        _app.MapAutopilotMcp();
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = new Uri(address + McpHostingExtensions.Path),
-            TransportMode = HttpTransportMode.StreamableHttp,
-        }));
+        _host = await McpTestHost.StartAsync();
+        _client = await _host.ConnectAsync();
     }
 
     public async Task DisposeAsync()
     {
         if (_client is not null) await _client.DisposeAsync();
-        if (_app is not null) await _app.DisposeAsync();
+        if (_host is not null) await _host.DisposeAsync();
     }
 
     [Fact]
@@ -72,7 +38,7 @@ public sealed class ReadOnlyToolsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Workload_health_reads_the_route_through_the_guardrail_and_reports_no_data_as_null()
+    public async Task Workload_health_reads_the_route_through_the_guardrail_and_reports_no_data_as_NaN()
     {
         var result = await _client!.CallToolAsync("workload_health", new Dictionary<string, object?> { ["workload"] = "shop/checkout" });
 
@@ -81,10 +47,10 @@ public sealed class ReadOnlyToolsTests : IAsyncLifetime
         var versions = json.RootElement.GetProperty("versions");
         Assert.Equal(2, versions.GetArrayLength());
         Assert.Equal(0.4, versions[1].GetProperty("errorRatio").GetDouble());
-        // No data is sent as null (or left out), never as NaN, which JSON cannot carry.
-        Assert.True(!versions[0].TryGetProperty("p99LatencyMs", out var latency) || latency.ValueKind == JsonValueKind.Null);
+        // No data is the string "NaN", as the incident API writes it (JSON has no NaN number).
+        Assert.Equal("NaN", versions[0].GetProperty("p99LatencyMs").GetString());
         Assert.Equal(0.001, versions[0].GetProperty("errorRatio").GetDouble());
-        Assert.Equal(new RouteRef("shop", "checkout"), Assert.Single(_guardrail.Reads));
+        Assert.Equal(new RouteRef("shop", "checkout"), Assert.Single(_host!.Guardrail.Reads));
     }
 
     [Fact]
@@ -119,7 +85,7 @@ public sealed class ReadOnlyToolsTests : IAsyncLifetime
 
         Assert.True(result.IsError);
         Assert.Contains(field + ":", Text(result));
-        Assert.Empty(_guardrail.Reads);
+        Assert.Empty(_host!.Guardrail.Reads);
     }
 
     [Fact]
@@ -137,61 +103,4 @@ public sealed class ReadOnlyToolsTests : IAsyncLifetime
 
     private static string Text(CallToolResult result) =>
         string.Concat(result.Content.OfType<TextContentBlock>().Select(b => b.Text));
-
-    /// <summary>Only the read-only port: the tools cannot be handed anything that submits, undoes or approves.</summary>
-    private sealed class FakeGuardrail : IGuardrailReader
-    {
-        public List<RouteRef> Reads { get; } = [];
-
-        public Task<RouteState> ReadRouteAsync(RouteRef route, CancellationToken ct)
-        {
-            lock (Reads) Reads.Add(route);
-            return Task.FromResult(Checkout with { Route = route });
-        }
-
-        public Task<GuardrailDecision?> GetDecisionAsync(RouteRef route, string changeId, CancellationToken ct) =>
-            Task.FromResult<GuardrailDecision?>(null);
-    }
-
-    private sealed class FakeHealth : IWorkloadHealthSource
-    {
-        public Task<IReadOnlyList<MetricSnapshot>> ReadAsync(WorkloadKey workload, RouteState? route, CancellationToken ct) =>
-            Task.FromResult<IReadOnlyList<MetricSnapshot>>(
-            [
-                new("checkout-v1", 0.001, double.NaN, 90, 0, DateTimeOffset.UnixEpoch),
-                new("checkout-v2", 0.4, 250, 10, 3, DateTimeOffset.UnixEpoch),
-            ]);
-    }
-
-    private sealed class FakeJournal : IIncidentJournal
-    {
-        private static readonly IncidentRecord[] Records =
-        [
-            IncidentRecord.Open("inc-1", new WorkloadKey("shop", "checkout"), DateTimeOffset.UnixEpoch),
-            IncidentRecord.Open("inc-2", new WorkloadKey("shop", "cart"), DateTimeOffset.UnixEpoch),
-        ];
-
-        public Task RecordAsync(IncidentRecord record, CancellationToken ct) => throw new InvalidOperationException("read-only");
-
-        public Task<IReadOnlyList<IncidentSummary>> ListAsync(IncidentQuery query, CancellationToken ct) =>
-            Task.FromResult<IReadOnlyList<IncidentSummary>>(
-                [.. Records.Where(r => query.Workload is null || r.Workload == query.Workload)
-                    .Where(r => !query.OpenOnly || r.IsOpen).Take(query.Limit).Select(r => r.Summarise())]);
-
-        public Task<IncidentRecord?> GetAsync(string incidentId, CancellationToken ct) =>
-            Task.FromResult(Records.FirstOrDefault(r => r.IncidentId == incidentId));
-    }
-
-    private sealed class FakeSops : ISopRetriever
-    {
-        public IReadOnlyList<SopMatch> Retrieve(SopQuery query, int top = 3)
-        {
-            var sop = new Sop("canary-high-error-rate", "Bad canary", KnowledgeKind.Sop,
-                new SopMatchRule(["CanaryHighErrorRate"], new Dictionary<string, string>()),
-                [new AllowedAction("rollback_canary")], "rollback_canary", true, "critical", "", "sops/canary-high-error-rate.md");
-            return query.Alerts.Any(a => a.Name == "CanaryHighErrorRate")
-                ? [new SopMatch(sop, 1.0, ["alertname CanaryHighErrorRate matches"])]
-                : [];
-        }
-    }
 }

@@ -36,6 +36,7 @@ public sealed class AppSettingsTests
         { "actors/Autopilot.Actors/appsettings.json", DeadLetterOptions.Section, typeof(DeadLetterOptions) },
         { "actors/Autopilot.Actors/appsettings.json", Autopilot.Api.Identity.IdentityOptions.Section, typeof(Autopilot.Api.Identity.IdentityOptions) },
         { "actors/Autopilot.Actors/appsettings.json", Autopilot.Api.WebConsole.ConsoleOptions.Section, typeof(Autopilot.Api.WebConsole.ConsoleOptions) },
+        { "actors/Autopilot.Actors/appsettings.json", Autopilot.Mcp.McpEndpointOptions.Section, typeof(Autopilot.Mcp.McpEndpointOptions) },
         { $"standalone/Autopilot.Standalone/{AutopilotHost.SettingsFile}", DeadLetterOptions.Section, typeof(DeadLetterOptions) },
         { $"standalone/Autopilot.Standalone/{AutopilotHost.SettingsFile}", StateOptions.Section, typeof(StateOptions) },
         { "actors/Autopilot.Actors/appsettings.json", NotificationsOptions.Section, typeof(NotificationsOptions) },
