@@ -74,7 +74,8 @@ public static class McpHostingExtensions
     private static CallToolResult Error(string message) => new() { IsError = true, Content = [new TextContentBlock { Text = message }] };
 }
 
-/// <summary>Autopilot:Mcp. Shown with its default in both hosts' settings.</summary>
+/// <summary>Autopilot:Mcp, shown with its default in actors/Autopilot.Actors/appsettings.json; the stand-alone host
+/// takes it from --set (its settings file names only what it sets differently).</summary>
 public sealed class McpEndpointOptions
 {
     public const string Section = "Autopilot:Mcp";
