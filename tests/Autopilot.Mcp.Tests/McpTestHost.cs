@@ -17,26 +17,17 @@ namespace Autopilot.Mcp.Tests;
 
 /// <summary>The MCP server as both hosts serve it (AddAutopilotMcp / MapAutopilotMcp) on a real Kestrel loopback
 /// port, over fakes of the ports it reads.</summary>
-internal sealed class McpTestHost : IAsyncDisposable
+internal sealed class McpTestHost(WebApplication app, FakeGuardrail guardrail, Uri endpoint) : IAsyncDisposable
 {
     public static readonly RouteState Checkout = new(
         new RouteRef("shop", "checkout"), "42",
         [new RouteRule(0, [new BackendWeight("checkout-v1", 90), new BackendWeight("checkout-v2", 10)])],
         "checkout-v1", new Dictionary<string, string>());
 
-    private readonly WebApplication _app;
-
-    private McpTestHost(WebApplication app, FakeGuardrail guardrail, Uri endpoint)
-    {
-        _app = app;
-        Guardrail = guardrail;
-        Endpoint = endpoint;
-    }
-
-    public FakeGuardrail Guardrail { get; }
+    public FakeGuardrail Guardrail => guardrail;
 
     /// <summary>The streamable-HTTP endpoint, http://127.0.0.1:port/mcp.</summary>
-    public Uri Endpoint { get; }
+    public Uri Endpoint => endpoint;
 
     public static async Task<McpTestHost> StartAsync(bool legacySse = false)
     {
@@ -44,24 +35,24 @@ internal sealed class McpTestHost : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Configuration["Autopilot:Mcp:LegacySse"] = legacySse.ToString();
-        var guardrail = new FakeGuardrail();
-        builder.Services.AddSingleton<IGuardrailReader>(guardrail);
+        var fakeGuardrail = new FakeGuardrail();
+        builder.Services.AddSingleton<IGuardrailReader>(fakeGuardrail);
         builder.Services.AddSingleton<IWorkloadHealthSource, FakeHealth>();
         builder.Services.AddSingleton<IIncidentJournal, FakeJournal>();
         builder.Services.AddSingleton<ISopRetriever, FakeSops>();
         builder.Services.AddOptions<IncidentOptions>();
         builder.Services.AddAutopilotMcp(builder.Configuration);
-        var app = builder.Build();
-        app.MapAutopilotMcp();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new McpTestHost(app, guardrail, new Uri(address + McpHostingExtensions.Path));
+        var started = builder.Build();
+        started.MapAutopilotMcp();
+        await started.StartAsync();
+        var address = started.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new McpTestHost(started, fakeGuardrail, new Uri(address + McpHostingExtensions.Path));
     }
 
     public Task<McpClient> ConnectAsync() =>
         McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = Endpoint, TransportMode = HttpTransportMode.StreamableHttp }));
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public ValueTask DisposeAsync() => app.DisposeAsync();
 }
 
 /// <summary>Only the read-only port: the tools cannot be handed anything that submits, undoes or approves.</summary>

@@ -1,31 +1,15 @@
 using System.Text.Json;
 using Autopilot.Remediation.Routing;
-using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
 namespace Autopilot.Mcp.Tests;
 
-public sealed class ReadOnlyToolsTests : IAsyncLifetime
+public sealed class ReadOnlyToolsTests : ConnectedTests
 {
-    private McpTestHost? _host;
-    private McpClient? _client;
-
-    public async Task InitializeAsync()
-    {
-        _host = await McpTestHost.StartAsync();
-        _client = await _host.ConnectAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_client is not null) await _client.DisposeAsync();
-        if (_host is not null) await _host.DisposeAsync();
-    }
-
     [Fact]
     public async Task Lists_only_read_only_tools()
     {
-        var tools = await _client!.ListToolsAsync();
+        var tools = await Client.ListToolsAsync();
 
         Assert.Equal(
             ["incident_detail", "incident_history", "route_state", "sop_search", "workload_health"],
@@ -40,7 +24,7 @@ public sealed class ReadOnlyToolsTests : IAsyncLifetime
     [Fact]
     public async Task Workload_health_reads_the_route_through_the_guardrail_and_reports_no_data_as_NaN()
     {
-        var result = await _client!.CallToolAsync("workload_health", new Dictionary<string, object?> { ["workload"] = "shop/checkout" });
+        var result = await Client.CallToolAsync("workload_health", new Dictionary<string, object?> { ["workload"] = "shop/checkout" });
 
         Assert.NotEqual(true, result.IsError);
         using var json = JsonDocument.Parse(Text(result));
@@ -50,13 +34,13 @@ public sealed class ReadOnlyToolsTests : IAsyncLifetime
         // No data is the string "NaN", as the incident API writes it (JSON has no NaN number).
         Assert.Equal("NaN", versions[0].GetProperty("p99LatencyMs").GetString());
         Assert.Equal(0.001, versions[0].GetProperty("errorRatio").GetDouble());
-        Assert.Equal(new RouteRef("shop", "checkout"), Assert.Single(_host!.Guardrail.Reads));
+        Assert.Equal(new RouteRef("shop", "checkout"), Assert.Single(Host.Guardrail.Reads));
     }
 
     [Fact]
     public async Task Route_state_returns_weights()
     {
-        var result = await _client!.CallToolAsync("route_state", new Dictionary<string, object?> { ["route"] = "shop/checkout" });
+        var result = await Client.CallToolAsync("route_state", new Dictionary<string, object?> { ["route"] = "shop/checkout" });
 
         Assert.NotEqual(true, result.IsError);
         Assert.Contains("checkout-v2", Text(result));
@@ -66,7 +50,7 @@ public sealed class ReadOnlyToolsTests : IAsyncLifetime
     [Fact]
     public async Task Incident_history_filters_by_workload()
     {
-        var result = await _client!.CallToolAsync("incident_history",
+        var result = await Client.CallToolAsync("incident_history",
             new Dictionary<string, object?> { ["workload"] = "shop/checkout", ["openOnly"] = true });
 
         Assert.NotEqual(true, result.IsError);
@@ -81,17 +65,17 @@ public sealed class ReadOnlyToolsTests : IAsyncLifetime
     [InlineData("incident_history", "workload", "no-slash")]
     public async Task Malformed_arguments_give_a_tool_error_naming_the_field(string tool, string field, string value)
     {
-        var result = await _client!.CallToolAsync(tool, new Dictionary<string, object?> { [field] = value });
+        var result = await Client.CallToolAsync(tool, new Dictionary<string, object?> { [field] = value });
 
         Assert.True(result.IsError);
         Assert.Contains(field + ":", Text(result));
-        Assert.Empty(_host!.Guardrail.Reads);
+        Assert.Empty(Host.Guardrail.Reads);
     }
 
     [Fact]
     public async Task Sop_search_reports_scores_and_reasons()
     {
-        var result = await _client!.CallToolAsync("sop_search",
+        var result = await Client.CallToolAsync("sop_search",
             new Dictionary<string, object?> { ["text"] = "canary errors", ["alertName"] = "CanaryHighErrorRate" });
 
         Assert.NotEqual(true, result.IsError);
@@ -101,6 +85,4 @@ public sealed class ReadOnlyToolsTests : IAsyncLifetime
         Assert.Contains("alertname CanaryHighErrorRate", hit.GetProperty("reasons")[0].GetString());
     }
 
-    private static string Text(CallToolResult result) =>
-        string.Concat(result.Content.OfType<TextContentBlock>().Select(b => b.Text));
 }

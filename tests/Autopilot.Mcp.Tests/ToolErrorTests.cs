@@ -1,27 +1,11 @@
-using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
 namespace Autopilot.Mcp.Tests;
 
 /// <summary>A call that cannot be answered says why, as a tool error an agent can act on: which argument and what
 /// would be valid, or which backend did not answer; never only the SDK's "An error occurred invoking '…'".</summary>
-public sealed class ToolErrorTests : IAsyncLifetime
+public sealed class ToolErrorTests : ConnectedTests
 {
-    private McpTestHost? _host;
-    private McpClient? _client;
-
-    public async Task InitializeAsync()
-    {
-        _host = await McpTestHost.StartAsync();
-        _client = await _host.ConnectAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_client is not null) await _client.DisposeAsync();
-        if (_host is not null) await _host.DisposeAsync();
-    }
-
     [Theory]
     [InlineData("workload_health", "{}", "workload: required; give a string matching")]
     [InlineData("incident_detail", "{}", "incidentId: required")]
@@ -38,7 +22,7 @@ public sealed class ToolErrorTests : IAsyncLifetime
         Assert.True(result.IsError);
         Assert.StartsWith(expected, Text(result));
         Assert.DoesNotContain("An error occurred invoking", Text(result));
-        Assert.Empty(_host!.Guardrail.Reads);
+        Assert.Empty(Host.Guardrail.Reads);
     }
 
     [Fact]
@@ -62,7 +46,7 @@ public sealed class ToolErrorTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_backend_is_named_and_the_arguments_called_valid()
     {
-        _host!.Guardrail.Unreachable = true;
+        Host.Guardrail.Unreachable = true;
 
         var result = await CallAsync("route_state", """{"route":"shop/checkout"}""");
 
@@ -72,7 +56,6 @@ public sealed class ToolErrorTests : IAsyncLifetime
     }
 
     private async Task<CallToolResult> CallAsync(string tool, string argumentsJson) =>
-        await _client!.CallToolAsync(tool, System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, object?>>(argumentsJson)!);
+        await Client.CallToolAsync(tool, System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, object?>>(argumentsJson)!);
 
-    private static string Text(CallToolResult result) => string.Concat(result.Content.OfType<TextContentBlock>().Select(b => b.Text));
 }
