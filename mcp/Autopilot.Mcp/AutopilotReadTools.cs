@@ -126,7 +126,7 @@ public sealed class AutopilotReadTools(
         }
         catch (Exception e) when (e is not (OperationCanceledException or McpException))
         {
-            throw new McpException($"{backend} did not answer ({e.GetType().Name}: {e.Message}); the arguments were valid, try again later.", e);
+            throw new McpException($"{backend} could not answer ({e.GetType().Name}: {e.Message}); the arguments were valid, try again later.", e);
         }
     }
 }

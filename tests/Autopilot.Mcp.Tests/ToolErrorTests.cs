@@ -51,7 +51,7 @@ public sealed class ToolErrorTests : ConnectedTests
         var result = await CallAsync("route_state", """{"route":"shop/checkout"}""");
 
         Assert.True(result.IsError);
-        Assert.Equal("the guardrail did not answer (HttpRequestException: Connection refused (autopilot-gateway-bridge:5070)); "
+        Assert.Equal("the guardrail could not answer (HttpRequestException: Connection refused (autopilot-gateway-bridge:5070)); "
             + "the arguments were valid, try again later.", Text(result));
     }
 
