@@ -20,7 +20,7 @@ public static class McpHostingExtensions
     /// the older HTTP+SSE transport at /mcp/sse and /mcp/message. The host registers the ports they read.</summary>
     public static IServiceCollection AddAutopilotMcp(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<McpEndpointOptions>().Bind(configuration.GetSection(McpEndpointOptions.Section));
+        services.AddOptions<McpEndpointOptions>().Bind(configuration.GetSection(McpEndpointOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddMcpServer(options => options.ServerInfo = new() { Name = "autopilot", Version = "1.0.0" })
             .WithHttpTransport()
             .WithTools<AutopilotReadTools>(ToolJson)
@@ -31,9 +31,10 @@ public static class McpHostingExtensions
             // with sessions; streamable-HTTP clients then get one too (StatefulForInitializeClients), which is why
             // it is off by default for the actors app's replicas (docs/mcp.md).
             transport.SessionMode = endpoint.Value.LegacySse ? HttpServerSessionMode.StatefulForInitializeClients : HttpServerSessionMode.Stateless;
-#pragma warning disable MCP9004 // obsolete in the SDK as legacy; enabled only on request.
+#pragma warning disable MCP9004, MCP9006 // obsolete in the SDK as legacy (SSE, sessions); used only on request.
             transport.EnableLegacySse = endpoint.Value.LegacySse;
-#pragma warning restore MCP9004
+            transport.IdleTimeout = endpoint.Value.SessionIdleTimeout;
+#pragma warning restore MCP9004, MCP9006
         });
         return services;
     }
@@ -72,15 +73,4 @@ public static class McpHostingExtensions
     };
 
     private static CallToolResult Error(string message) => new() { IsError = true, Content = [new TextContentBlock { Text = message }] };
-}
-
-/// <summary>Autopilot:Mcp, shown with its default in actors/Autopilot.Actors/appsettings.json; the stand-alone host
-/// takes it from --set (its settings file names only what it sets differently).</summary>
-public sealed class McpEndpointOptions
-{
-    public const string Section = "Autopilot:Mcp";
-
-    /// <summary>Also serve the older HTTP+SSE transport (2024-11-05) at /mcp/sse and /mcp/message, for clients
-    /// that do not speak streamable HTTP. Needs session affinity when several replicas serve /mcp.</summary>
-    public bool LegacySse { get; set; }
 }

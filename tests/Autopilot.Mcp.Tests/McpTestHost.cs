@@ -29,12 +29,13 @@ internal sealed class McpTestHost(WebApplication app, FakeGuardrail guardrail, U
     /// <summary>The streamable-HTTP endpoint, http://127.0.0.1:port/mcp.</summary>
     public Uri Endpoint => endpoint;
 
-    public static async Task<McpTestHost> StartAsync(bool legacySse = false)
+    /// <summary>Started with the given settings (e.g. ("Autopilot:Mcp:LegacySse", "true")) over the defaults.</summary>
+    public static async Task<McpTestHost> StartAsync(params (string Key, string Value)[] settings)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Configuration["Autopilot:Mcp:LegacySse"] = legacySse.ToString();
+        foreach (var (key, value) in settings) builder.Configuration[key] = value;
         var fakeGuardrail = new FakeGuardrail();
         builder.Services.AddSingleton<IGuardrailReader>(fakeGuardrail);
         builder.Services.AddSingleton<IWorkloadHealthSource, FakeHealth>();

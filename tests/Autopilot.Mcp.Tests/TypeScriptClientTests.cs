@@ -22,22 +22,11 @@ public sealed class TypeScriptClientTests
     [Fact]
     public async Task Legacy_sse_client_lists_and_calls_every_tool_when_enabled()
     {
-        await using var host = await McpTestHost.StartAsync(legacySse: true);
+        await using var host = await McpTestHost.StartAsync(("Autopilot:Mcp:LegacySse", "true"));
 
         var report = await TypeScriptMcpClient.ListAndCallAsync(new Uri(host.Endpoint + "/sse"), "sse");
 
         var problems = TypeScriptMcpClient.Problems(report, Tools);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
-    }
-
-    [Fact]
-    public async Task Legacy_sse_is_off_by_default()
-    {
-        await using var host = await McpTestHost.StartAsync();
-        using var http = new HttpClient();
-
-        using var response = await http.GetAsync(new Uri(host.Endpoint + "/sse"));
-
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
     }
 }
