@@ -3,7 +3,8 @@ using System.ComponentModel.DataAnnotations;
 namespace Autopilot.Mcp;
 
 /// <summary>Configuration section "Autopilot:Mcp", shown with its defaults in actors/Autopilot.Actors/appsettings.json;
-/// the stand-alone host takes it from --set (its settings file names only what it sets differently).</summary>
+/// the stand-alone host from the environment (Autopilot__Mcp__LegacySse=true; its settings file names only what it
+/// sets differently).</summary>
 public sealed class McpEndpointOptions : IValidatableObject
 {
     public const string Section = "Autopilot:Mcp";
