@@ -19,8 +19,9 @@ using Microsoft.Extensions.Options;
 
 namespace Autopilot.Actors;
 
-/// <summary>The Dapr host of the incident loop: actor types, the alerts subscription, the restore workflow, and the
-/// shared HTTP surface (Autopilot.Api) over the Dapr adapters.</summary>
+/// <summary>The Dapr host of the incident loop (actor types, the alerts subscription, the restore workflow, the shared
+/// HTTP surface over the Dapr adapters) and of the guardrail's actors: both in one app (role All), or each in its own
+/// app from the same image (roles Incidents and Guardrail; docs/security.md).</summary>
 public static class ActorsHost
 {
     public const string AppId = "autopilot-actors";

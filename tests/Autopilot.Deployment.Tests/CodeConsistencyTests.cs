@@ -118,6 +118,18 @@ public class CodeConsistencyTests
         Assert.Equal(SharedNames.ApprovalSigningKey, actors::Autopilot.Actors.ActorsHost.SigningKey.DefaultName);
     }
 
+    [Theory]
+    [InlineData(SharedNames.ActorsAppId, "Incidents")]
+    [InlineData(SharedNames.GuardrailAppId, "Guardrail")]
+    public void Each_actor_app_of_the_cluster_runs_the_role_its_app_id_names(string appId, string role)
+    {
+        Assert.Equal([SharedNames.ActorsAppId, SharedNames.GuardrailAppId],
+            new[] { actors::Autopilot.Actors.ActorsHost.AppId, actors::Autopilot.Actors.ActorsHost.GuardrailAppId });
+        var container = Manifests.DeploymentFor(appId).MapsAt("spec", "template", "spec", "containers").Single();
+        Assert.Equal(role, container.MapsAt("env").Single(e => e.Str("name") == "Autopilot__Actors__Role").Required("value"));
+        Assert.EndsWith("/autopilot/actors", container.Required("image").Split(':')[0]); // one image, two roles
+    }
+
     [Fact]
     public void Every_app_is_asked_what_it_serves()
     {
