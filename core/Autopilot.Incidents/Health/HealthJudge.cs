@@ -35,17 +35,25 @@ public sealed class HealthJudge(HealthOptions options)
         return new HealthReading(errors / rps, latencies.Count == 0 ? double.NaN : latencies.Max(), rps);
     }
 
-    public bool IsHealthy(HealthReading reading) =>
-        reading.HasData
-        && reading.ErrorRatio <= options.MaxErrorRatio
-        && (double.IsNaN(reading.P99LatencyMs) || reading.P99LatencyMs <= options.MaxP99LatencyMs);
+    /// <summary>Within <paramref name="bounds"/> (default: the configured <see cref="Bounds"/>).</summary>
+    public bool IsHealthy(HealthReading reading, HealthBounds? bounds = null)
+    {
+        var limits = bounds ?? Bounds;
+        return reading.HasData
+            && reading.ErrorRatio <= limits.MaxErrorRatio
+            && (double.IsNaN(reading.P99LatencyMs) || reading.P99LatencyMs <= limits.MaxP99LatencyMs);
+    }
 
     /// <summary>One version judged on its own (a canary at 1% can fail badly without moving the workload's
-    /// average); a version without traffic has nothing to judge.</summary>
-    public bool IsVersionHealthy(MetricSnapshot version) =>
-        !(version.RequestsPerSecond > 0)
-        || ((double.IsNaN(version.ErrorRatio) || version.ErrorRatio <= options.MaxErrorRatio)
-            && (double.IsNaN(version.P99LatencyMs) || version.P99LatencyMs <= options.MaxP99LatencyMs));
+    /// average) within <paramref name="bounds"/> (default: the configured ones); a version without traffic has
+    /// nothing to judge.</summary>
+    public bool IsVersionHealthy(MetricSnapshot version, HealthBounds? bounds = null)
+    {
+        var limits = bounds ?? Bounds;
+        return !(version.RequestsPerSecond > 0)
+            || ((double.IsNaN(version.ErrorRatio) || version.ErrorRatio <= limits.MaxErrorRatio)
+                && (double.IsNaN(version.P99LatencyMs) || version.P99LatencyMs <= limits.MaxP99LatencyMs));
+    }
 
     /// <summary>
     /// Better than the baseline: healthy now, or each signal that was bad fell by MinImprovement. Without data

@@ -497,7 +497,7 @@ public sealed class IncidentProcess(
         }
 
         var request = new RestoreRequest(start.RestoreId, incident.Id, workload, _route, stable, canary.Name, canary.Weight,
-            services.RestoreOptions.Steps, services.RestoreOptions.SettleDelay);
+            services.RestoreOptions.Steps, services.RestoreOptions.SettleDelay, turn.Record?.HealthBounds);
         using (LoopTelemetry.Source.StartActivity("incident.restore"))
             await services.Restore.StartAsync(request, ct);
         turn = Step(turn, "restore", 0, $"started: {canary.Name} back to {canary.Weight}% in steps of {string.Join("/", request.StepPercents)}%");

@@ -1,11 +1,13 @@
 using Autopilot.Remediation.Alerts;
+using Autopilot.Remediation.Compaction;
 using Autopilot.Remediation.Routing;
 
 namespace Autopilot.Incidents.Ports;
 
 /// <summary>
 /// Bring the canary back to its original weight in steps (percent of OriginalCanaryWeight, e.g. 10, 25, 50, 100),
-/// checking health SettleDelay after each step. RestoreId makes the request idempotent.
+/// checking health SettleDelay after each step against Bounds (the incident's: its SOP's health_bounds over the
+/// configured ones; null: the configured ones). RestoreId makes the request idempotent.
 /// </summary>
 public sealed record RestoreRequest(
     string RestoreId,
@@ -16,7 +18,8 @@ public sealed record RestoreRequest(
     string CanaryBackend,
     int OriginalCanaryWeight,
     IReadOnlyList<int> StepPercents,
-    TimeSpan SettleDelay);
+    TimeSpan SettleDelay,
+    HealthBounds? Bounds = null);
 
 /// <summary>One step of a restore: the weights it asked for, what the guardrail did, and the health after it.</summary>
 public sealed record RestoreStepResult(

@@ -52,12 +52,13 @@ public sealed class RestoreActivities(
             var snapshots = await health.ReadAsync(request.Workload, route, ct);
             var reading = HealthJudge.Read(snapshots);
             var canary = snapshots.FirstOrDefault(s => s.Version == request.CanaryBackend);
-            var canaryHealthy = canary is null || judge.IsVersionHealthy(canary);
+            // The incident's own bounds: a SOP stricter (or looser) than the defaults judges its restore too.
+            var canaryHealthy = canary is null || judge.IsVersionHealthy(canary, request.Bounds);
             // The canary first: its own health is what the restore is about.
             var summary = canary is null
                 ? reading.ToString()
                 : $"{canary.Version} {HealthJudge.Read([canary])}; workload {reading}";
-            return new RestoreHealth(judge.IsHealthy(reading) && canaryHealthy, summary);
+            return new RestoreHealth(judge.IsHealthy(reading, request.Bounds) && canaryHealthy, summary);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -13,6 +13,9 @@ public sealed class QueuedRestores : IRestoreOrchestrator
 
     public int Started => _started.Count;
 
+    /// <summary>Every restore the loop started, as it asked for it.</summary>
+    public IReadOnlyCollection<RestoreRequest> Requests => [.. _started.Values];
+
     public Task StartAsync(RestoreRequest request, CancellationToken ct)
     {
         if (_started.TryAdd(request.RestoreId, request)) _pending.Enqueue(request);
