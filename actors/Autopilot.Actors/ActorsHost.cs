@@ -46,7 +46,6 @@ public static class ActorsHost
     public static IServiceCollection AddAutopilotActors(this IServiceCollection services, IConfiguration configuration)
     {
         var role = ActorsHostOptions.RoleFrom(configuration);
-        services.AddOptions<ActorsHostOptions>().Bind(configuration.GetSection(ActorsHostOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddDaprClient(client => client.UseJsonSerializationOptions(IncidentStateJson.Options));
         services.AddActors(options =>
         {

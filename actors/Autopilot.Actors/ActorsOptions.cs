@@ -50,19 +50,15 @@ public enum ActorsRole
     Guardrail,
 }
 
-/// <summary>Configuration section "Autopilot:Actors". The role decides what is registered, so it is read while the
-/// host is built, before options exist; a bad value stops start-up the way option validation does.</summary>
-public sealed class ActorsHostOptions : IValidatableObject
+/// <summary>Configuration section "Autopilot:Actors". The role decides what is registered, so it is read (and checked)
+/// once by <see cref="RoleFrom"/> while the host is built, before options exist; a bad value stops start-up the way
+/// option validation does. The class is the section's shape, for appsettings.json and its defaults test.</summary>
+public sealed class ActorsHostOptions
 {
     public const string Section = "Autopilot:Actors";
 
+    [EnumDataType(typeof(ActorsRole))]
     public ActorsRole Role { get; set; } = ActorsRole.All;
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (!Enum.IsDefined(Role))
-            yield return new ValidationResult($"{Section}:Role is '{Role}'; use All, Incidents or Guardrail.", [nameof(Role)]);
-    }
 
     public static ActorsRole RoleFrom(IConfiguration configuration)
     {

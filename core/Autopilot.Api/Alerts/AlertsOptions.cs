@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Autopilot.Hosting;
 
 namespace Autopilot.Api.Alerts;
 
@@ -28,21 +29,11 @@ public sealed class AlertsOptions : IValidatableObject
     {
         if (MaxRejectedKept is < 1 or > 100_000)
             yield return new ValidationResult($"{Section}:MaxRejectedKept is {MaxRejectedKept}; use a number of alerts between 1 and 100000.", [nameof(MaxRejectedKept)]);
-        // A blank token would look like protection and check nothing.
-        if (BearerToken is not null && string.IsNullOrWhiteSpace(BearerToken))
-            yield return new ValidationResult(
-                $"{Section}:BearerToken is blank; set the token Alertmanager sends (at least 16 characters).",
-                [nameof(BearerToken)]);
-        else if (BearerToken is { Length: < 16 })
-            yield return new ValidationResult(
-                $"{Section}:BearerToken is {BearerToken.Length} characters; use a random token of at least 16 (e.g. openssl rand -base64 32).",
-                [nameof(BearerToken)]);
-        else if (BearerToken is null && !AllowAnonymousWebhook)
-            yield return new ValidationResult(
+        if (SharedTokens.Problem($"{Section}:BearerToken", BearerToken, AllowAnonymousWebhook,
                 $"{Section}:BearerToken is not set, so POST /alertmanager would accept alerts from anyone who can reach it. " +
                 $"Set it to the token Alertmanager sends (Kubernetes: Secret autopilot-webhook-token), or, on a development machine only, " +
-                $"set {Section}:AllowAnonymousWebhook=true.",
-                [nameof(BearerToken)]);
+                $"set {Section}:AllowAnonymousWebhook=true.") is { } tokenProblem)
+            yield return new ValidationResult(tokenProblem, [nameof(BearerToken)]);
         foreach (var (name, value) in new[] { (nameof(PubSubName), PubSubName), (nameof(Topic), Topic), (nameof(DeadLetterTopic), DeadLetterTopic) })
         {
             if (string.IsNullOrWhiteSpace(value) || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))

@@ -29,6 +29,8 @@ public static class GuardrailServiceCollectionExtensions
     /// answer by them. No key.</summary>
     public static IServiceCollection AddGuardrailPolicies(this IServiceCollection services, IConfiguration configuration)
     {
+        // A host that runs both the loop and the guardrail reaches this twice; bind and validate the section once.
+        if (services.Any(d => d.ServiceType == typeof(PolicySet))) return services;
         services.AddOptions<GuardrailOptions>().Bind(configuration.GetSection(GuardrailOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(sp => PolicySet.LoadDirectory(sp.GetRequiredService<IOptions<GuardrailOptions>>().Value.PolicyDirectory));
         return services;

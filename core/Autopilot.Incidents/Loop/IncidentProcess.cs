@@ -1,6 +1,7 @@
 // Over 300 lines: the whole incident loop (triage with its confirmation, hand-over, verify, undo, restore, escalate, the
-// new-signal check of a held incident, a person's answers) in one class because every step reads and writes the same
-// turn state; each step is one method, the pure parts live in Triage, AlertConfirmation and HealthJudge.
+// new-signal check of a held incident, a person's answers, the notifications' outcome) in one class because every step
+// reads and writes the same turn state; each step is one method, the pure parts live in Triage, AlertConfirmation and
+// HealthJudge.
 using System.Diagnostics;
 using Autopilot.Incidents.Health;
 using Autopilot.Incidents.Notifications;

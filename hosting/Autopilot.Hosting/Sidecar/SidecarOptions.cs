@@ -21,15 +21,10 @@ public sealed class SidecarOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (AppApiToken is { } token && token.Trim().Length < 16)
-            yield return new ValidationResult(
-                $"{AppApiTokenKey} is {token.Trim().Length} characters; use a random token of at least 16 (e.g. openssl rand -base64 32).",
-                [nameof(AppApiToken)]);
-        else if (AppApiToken is null && !AllowWithoutAppApiToken)
-            yield return new ValidationResult(
+        if (SharedTokens.Problem(AppApiTokenKey, AppApiToken, AllowWithoutAppApiToken,
                 $"{AppApiTokenKey} is not set, so the routes Dapr's sidecar calls (actor calls, topic deliveries, service invocation) " +
                 $"would answer anyone who reaches the app port. Set it from a Secret (Kubernetes: annotation dapr.io/app-token-secret), " +
-                $"export it before `dapr run`, or, on a development machine only, set {Section}:AllowWithoutAppApiToken=true.",
-                [nameof(AppApiToken)]);
+                $"export it before `dapr run`, or, on a development machine only, set {Section}:AllowWithoutAppApiToken=true.") is { } problem)
+            yield return new ValidationResult(problem, [nameof(AppApiToken)]);
     }
 }
